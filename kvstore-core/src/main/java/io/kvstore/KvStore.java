@@ -1,0 +1,104 @@
+package io.kvstore;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A node of an embedded, replicated, linearizable key-value store: the blocking API.
+ *
+ * <pre>{@code
+ * try (KvStore store = KvStore.builder().nodeName("n1").build()) {
+ *   store.start();
+ *   long v = store.put("greeting", "hello".getBytes(UTF_8));
+ *   store.compareAndSet("greeting", v, "hi".getBytes(UTF_8));   // true
+ *   store.get("greeting");                                       // "hi", version v' > v
+ * }
+ * }</pre>
+ *
+ * <p>Keys are non-empty strings up to {@link KvStoreBuilder#maxKeyBytes} bytes of UTF-8; values are
+ * byte arrays up to {@link KvStoreBuilder#maxValueBytes} (copied on the way in and out). Every write
+ * gives the key a new, higher version. Every operation is linearizable.
+ *
+ * <p>Thread-safe. Each method blocks until its operation completes and throws the {@link
+ * KvException} subclass that says what happened; an interrupt ends the wait with a {@link
+ * KvException} (the interrupt flag is kept) and leaves the outcome unknown. {@link #async()} gives
+ * the non-blocking twin of every method.
+ */
+public interface KvStore extends AutoCloseable {
+  /** A builder with defaults for everything. */
+  static KvStoreBuilder builder() {
+    return new KvStoreBuilder();
+  }
+
+  /**
+   * Starts the node: binds, joins the cluster, and returns once it serves. Idempotent while
+   * running.
+   *
+   * @throws IllegalStateException if the store was closed
+   */
+  KvStore start();
+
+  /** This node's identity. */
+  NodeId nodeId();
+
+  /** The lifecycle state. */
+  NodeState state();
+
+  /** The non-blocking view of this store. */
+  AsyncKvStore async();
+
+  /** The value and version of {@code key}, or empty if absent. */
+  Optional<Versioned<byte[]>> get(String key);
+
+  /** Writes a value and returns its new version. */
+  long put(String key, byte[] value);
+
+  /** Writes a value that expires after {@code ttl} and returns its new version. */
+  long put(String key, byte[] value, Duration ttl);
+
+  /** Deletes a key; returns {@code true} if it was present. */
+  boolean delete(String key);
+
+  /**
+   * Writes {@code newValue} only if the current version is {@code expectedVersion} ({@code 0} means
+   * "absent"); returns whether it wrote.
+   */
+  boolean compareAndSet(String key, long expectedVersion, byte[] newValue);
+
+  /**
+   * Like {@link #compareAndSet} but returns the new version and throws {@link
+   * VersionConflictException} on a mismatch.
+   */
+  long replace(String key, long expectedVersion, byte[] newValue);
+
+  /** Writes the value only if the key is absent; returns whether it wrote. */
+  boolean putIfAbsent(String key, byte[] value);
+
+  /** {@link #putIfAbsent(String, byte[])} with an expiry (for leases and locks). */
+  boolean putIfAbsent(String key, byte[] value, Duration ttl);
+
+  /** A view of this store whose values are converted by {@code codec}. */
+  <T> TypedKvStore<T> typed(Codec<T> codec);
+
+  /** A view whose values are UTF-8 strings. */
+  default TypedKvStore<String> strings() {
+    return typed(Codec.utf8());
+  }
+
+  /** The cluster members as this node sees them, itself included. */
+  List<Member> members();
+
+  /** Registers a membership listener. */
+  void addMembershipListener(MembershipListener listener);
+
+  /** Removes a membership listener registered before. */
+  void removeMembershipListener(MembershipListener listener);
+
+  /**
+   * Leaves the cluster gracefully (bounded in time), finishes in-flight operations and releases
+   * every thread and port. Idempotent.
+   */
+  @Override
+  void close();
+}

@@ -1,0 +1,151 @@
+package io.kvstore;
+
+import io.kvstore.internal.node.LocalNode;
+import io.kvstore.internal.node.NodeConfig;
+import io.kvstore.internal.node.SyncKvStore;
+import io.kvstore.spi.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.random.RandomGenerator;
+
+/**
+ * Configures and builds a {@link KvStore}. One setter per concern; setting one twice is a
+ * programming error ({@link IllegalStateException}). {@link #build()} validates the whole
+ * configuration and starts nothing.
+ *
+ * <p>Not thread-safe; build once, then share the store.
+ */
+public final class KvStoreBuilder {
+  /** Default key size limit: 1 KiB of UTF-8. */
+  public static final int DEFAULT_MAX_KEY_BYTES = 1024;
+  /** Default value size limit: 1 MiB. */
+  public static final int DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
+  /** Default partition count. Fixed for the life of a cluster. */
+  public static final int DEFAULT_PARTITIONS = 256;
+
+  private String nodeName;
+  private String clusterName;
+  private Integer partitions;
+  private Integer eventLoops;
+  private Integer maxKeyBytes;
+  private Integer maxValueBytes;
+  private Duration operationTimeout;
+  private Clock clock;
+  private RandomGenerator random;
+  private Executor listenerExecutor;
+
+  KvStoreBuilder() {}
+
+  private static void once(Object current, String name) {
+    if (current != null) {
+      throw new IllegalStateException(name + " was already set");
+    }
+  }
+
+  /** The human-readable node name (default: {@code node-} and random hex). */
+  public KvStoreBuilder nodeName(String name) {
+    once(nodeName, "nodeName");
+    this.nodeName = Objects.requireNonNull(name, "name");
+    return this;
+  }
+
+  /**
+   * The cluster name (default {@code kvstore}). Nodes refuse traffic from other cluster names, so
+   * two clusters on one network never merge by accident.
+   */
+  public KvStoreBuilder clusterName(String name) {
+    once(clusterName, "clusterName");
+    this.clusterName = Objects.requireNonNull(name, "name");
+    return this;
+  }
+
+  /** The number of partitions (default 256), fixed when the cluster is created. */
+  public KvStoreBuilder partitions(int count) {
+    once(partitions, "partitions");
+    this.partitions = count;
+    return this;
+  }
+
+  /**
+   * The number of event-loop threads partitions are spread over (default: the number of
+   * processors, at most 4).
+   */
+  public KvStoreBuilder eventLoops(int count) {
+    once(eventLoops, "eventLoops");
+    this.eventLoops = count;
+    return this;
+  }
+
+  /** Maximum key size in UTF-8 bytes (default 1024). */
+  public KvStoreBuilder maxKeyBytes(int bytes) {
+    once(maxKeyBytes, "maxKeyBytes");
+    this.maxKeyBytes = bytes;
+    return this;
+  }
+
+  /** Maximum value size in bytes (default 1 MiB). */
+  public KvStoreBuilder maxValueBytes(int bytes) {
+    once(maxValueBytes, "maxValueBytes");
+    this.maxValueBytes = bytes;
+    return this;
+  }
+
+  /**
+   * How long an operation may take before it fails (default 5 s). A write that times out after it
+   * left this node ends with {@link OutcomeUnknownException}.
+   */
+  public KvStoreBuilder operationTimeout(Duration timeout) {
+    once(operationTimeout, "operationTimeout");
+    this.operationTimeout = Objects.requireNonNull(timeout, "timeout");
+    return this;
+  }
+
+  /** The time source for timeouts and TTLs (default: the system's monotonic clock). For tests. */
+  public KvStoreBuilder clock(Clock clock) {
+    once(this.clock, "clock");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /** The random source for ids, probe order and backoff jitter. For deterministic tests. */
+  public KvStoreBuilder random(RandomGenerator random) {
+    once(this.random, "random");
+    this.random = Objects.requireNonNull(random, "random");
+    return this;
+  }
+
+  /** Where membership listeners are called (default: the common fork-join pool). */
+  public KvStoreBuilder listenerExecutor(Executor executor) {
+    once(listenerExecutor, "listenerExecutor");
+    this.listenerExecutor = Objects.requireNonNull(executor, "executor");
+    return this;
+  }
+
+  /**
+   * Validates the configuration and builds the store, which is not started yet.
+   *
+   * @throws IllegalArgumentException naming the first invalid setting
+   */
+  public KvStore build() {
+    RandomGenerator rnd = random != null ? random : new SplittableRandom();
+    String name = nodeName != null ? nodeName : "node-" + Long.toHexString(rnd.nextLong() >>> 40);
+    NodeConfig config =
+        new NodeConfig(
+            new NodeId(name, rnd.nextLong()),
+            clusterName != null ? clusterName : "kvstore",
+            partitions != null ? partitions : DEFAULT_PARTITIONS,
+            eventLoops != null
+                ? eventLoops
+                : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
+            maxKeyBytes != null ? maxKeyBytes : DEFAULT_MAX_KEY_BYTES,
+            maxValueBytes != null ? maxValueBytes : DEFAULT_MAX_VALUE_BYTES,
+            operationTimeout != null ? operationTimeout.toNanos() : Duration.ofSeconds(5).toNanos(),
+            clock != null ? clock : Clock.system(),
+            rnd,
+            listenerExecutor != null ? listenerExecutor : ForkJoinPool.commonPool());
+    return new SyncKvStore(new LocalNode(config));
+  }
+}

@@ -1,0 +1,253 @@
+package io.kvstore.internal.node;
+
+import io.kvstore.KeyTooLargeException;
+import io.kvstore.Member;
+import io.kvstore.MemberStatus;
+import io.kvstore.MembershipListener;
+import io.kvstore.NodeId;
+import io.kvstore.NodeState;
+import io.kvstore.StoreClosedException;
+import io.kvstore.ValueTooLargeException;
+import io.kvstore.VersionConflictException;
+import io.kvstore.Versioned;
+import io.kvstore.internal.ops.Command;
+import io.kvstore.internal.ops.Outcome;
+import io.kvstore.internal.partition.KeyHash;
+import io.kvstore.internal.partition.Partitioner;
+import io.kvstore.internal.runtime.ThreadEventLoop;
+import io.kvstore.internal.storage.PartitionStore;
+import io.kvstore.spi.Cancellable;
+import io.kvstore.spi.EventLoop;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node store: partitions spread over a few event loops, each partition touched only by its
+ * loop, so operations take no locks. The public API is thread-safe because every command is handed
+ * to the owning loop and answered through a future.
+ */
+public final class LocalNode implements NodeEngine {
+  private static final Logger log = LoggerFactory.getLogger(LocalNode.class);
+  private static final long EXPIRY_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+  private final NodeConfig config;
+  private final Partitioner partitioner;
+  private final PartitionStore[] partitions;
+  private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.NEW);
+  private final CopyOnWriteArrayList<MembershipListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile EventLoop[] loops;
+  private volatile Cancellable[] sweeps;
+
+  /** Creates a node; {@link #start()} starts its threads. */
+  public LocalNode(NodeConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.partitioner = new Partitioner(config.partitions());
+    this.partitions = new PartitionStore[config.partitions()];
+    for (int i = 0; i < partitions.length; i++) {
+      partitions[i] = new PartitionStore();
+    }
+  }
+
+  @Override
+  public void start() {
+    if (state.get() == NodeState.RUNNING) {
+      return;
+    }
+    if (!state.compareAndSet(NodeState.NEW, NodeState.STARTING)) {
+      throw new IllegalStateException("cannot start a store that is " + state.get());
+    }
+    EventLoop[] ls = new EventLoop[config.eventLoops()];
+    Cancellable[] ss = new Cancellable[ls.length];
+    for (int i = 0; i < ls.length; i++) {
+      ls[i] = new ThreadEventLoop("kvstore-" + config.nodeId().name() + "-loop-" + i);
+    }
+    loops = ls;
+    for (int i = 0; i < ls.length; i++) {
+      int loopIndex = i;
+      ss[i] = schedulePeriodic(ls[i], () -> sweepExpired(loopIndex));
+    }
+    sweeps = ss;
+    state.set(NodeState.RUNNING);
+    log.info(
+        "node {} started: single-node, {} partitions on {} event loops",
+        config.nodeId(),
+        partitions.length,
+        ls.length);
+  }
+
+  private Cancellable schedulePeriodic(EventLoop loop, Runnable task) {
+    Cancellable[] holder = new Cancellable[1];
+    Runnable[] self = new Runnable[1];
+    self[0] =
+        () -> {
+          task.run();
+          holder[0] = loop.schedule(EXPIRY_SWEEP_NANOS, self[0]);
+        };
+    holder[0] = loop.schedule(EXPIRY_SWEEP_NANOS, self[0]);
+    return () -> holder[0].cancel();
+  }
+
+  private void sweepExpired(int loopIndex) {
+    long now = config.clock().nanoTime();
+    for (int p = loopIndex; p < partitions.length; p += loops.length) {
+      partitions[p].expire(now);
+    }
+  }
+
+  @Override
+  public void close() {
+    NodeState s = state.get();
+    if (s == NodeState.CLOSED || s == NodeState.LEAVING) {
+      return;
+    }
+    if (!state.compareAndSet(s, NodeState.LEAVING)) {
+      close();
+      return;
+    }
+    EventLoop[] ls = loops;
+    if (ls != null) {
+      for (Cancellable c : sweeps) {
+        c.cancel();
+      }
+      long deadline = TimeUnit.SECONDS.toNanos(5);
+      for (EventLoop l : ls) {
+        if (!l.shutdown(deadline)) {
+          log.warn("node {}: an event loop did not finish in time", config.nodeId());
+        }
+      }
+    }
+    state.set(NodeState.CLOSED);
+    log.info("node {} closed", config.nodeId());
+  }
+
+  @Override
+  public NodeId nodeId() {
+    return config.nodeId();
+  }
+
+  @Override
+  public NodeState state() {
+    return state.get();
+  }
+
+  @Override
+  public List<Member> members() {
+    MemberStatus status =
+        state.get() == NodeState.RUNNING || state.get() == NodeState.STARTING
+            ? MemberStatus.ALIVE
+            : MemberStatus.LEFT;
+    return List.of(new Member(config.nodeId(), "local", status, 0, Map.of()));
+  }
+
+  @Override
+  public void addMembershipListener(MembershipListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public void removeMembershipListener(MembershipListener listener) {
+    listeners.remove(listener);
+  }
+
+  @Override
+  public CompletableFuture<Optional<Versioned<byte[]>>> get(String key) {
+    return submit(
+        key,
+        Command.get(),
+        o -> o.applied() ? Optional.of(new Versioned<>(o.value().clone(), o.version())) : Optional.empty());
+  }
+
+  @Override
+  public CompletableFuture<Long> put(String key, byte[] value, long ttlNanos) {
+    return submit(key, Command.put(copyValue(value), ttlNanos), Outcome::version);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> delete(String key) {
+    return submit(key, Command.delete(), Outcome::applied);
+  }
+
+  @Override
+  public CompletableFuture<Long> replace(
+      String key, long expectedVersion, byte[] value, long ttlNanos) {
+    return submit(
+        key,
+        Command.compareAndSet(expectedVersion, copyValue(value), ttlNanos),
+        o -> {
+          if (!o.applied()) {
+            throw new VersionConflictException(key, expectedVersion, o.version());
+          }
+          return o.version();
+        });
+  }
+
+  @Override
+  public CompletableFuture<Boolean> compareAndSet(String key, long expectedVersion, byte[] value) {
+    return submit(key, Command.compareAndSet(expectedVersion, copyValue(value), 0), Outcome::applied);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> putIfAbsent(String key, byte[] value, long ttlNanos) {
+    return submit(key, Command.putIfAbsent(copyValue(value), ttlNanos), Outcome::applied);
+  }
+
+  private byte[] copyValue(byte[] value) {
+    Objects.requireNonNull(value, "value");
+    if (value.length > config.maxValueBytes()) {
+      throw new ValueTooLargeException(value.length, config.maxValueBytes());
+    }
+    return value.clone();
+  }
+
+  private void checkKey(String key) {
+    Objects.requireNonNull(key, "key");
+    int bytes = KeyHash.utf8Length(key);
+    if (bytes == 0) {
+      throw new IllegalArgumentException("key must not be empty");
+    }
+    if (bytes > config.maxKeyBytes()) {
+      throw new KeyTooLargeException(bytes, config.maxKeyBytes());
+    }
+  }
+
+  private <T> CompletableFuture<T> submit(
+      String key, Command command, Function<Outcome, T> answer) {
+    CompletableFuture<T> future = new CompletableFuture<>();
+    try {
+      checkKey(key);
+      NodeState s = state.get();
+      if (s != NodeState.RUNNING) {
+        if (s == NodeState.NEW || s == NodeState.STARTING) {
+          throw new IllegalStateException("store not started");
+        }
+        throw new StoreClosedException("store is " + s.name().toLowerCase(java.util.Locale.ROOT));
+      }
+      int p = partitioner.partitionOf(key);
+      PartitionStore store = partitions[p];
+      loops[p % loops.length].execute(
+          () -> {
+            try {
+              Outcome o = store.execute(key, command, config.clock().nanoTime());
+              future.complete(answer.apply(o));
+            } catch (Throwable t) {
+              future.completeExceptionally(t);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      future.completeExceptionally(new StoreClosedException("store is closing"));
+    } catch (RuntimeException e) {
+      future.completeExceptionally(e);
+    }
+    return future;
+  }
+}

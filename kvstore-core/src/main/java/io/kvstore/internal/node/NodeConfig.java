@@ -1,0 +1,56 @@
+package io.kvstore.internal.node;
+
+import io.kvstore.NodeId;
+import io.kvstore.spi.Clock;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.random.RandomGenerator;
+
+/**
+ * A validated node configuration, made by {@link io.kvstore.KvStoreBuilder}.
+ *
+ * @param nodeId this process's identity
+ * @param clusterName the cluster name
+ * @param partitions partition count
+ * @param eventLoops number of partition event loops
+ * @param maxKeyBytes key limit in UTF-8 bytes
+ * @param maxValueBytes value limit in bytes
+ * @param operationTimeoutNanos per-operation deadline
+ * @param clock time source
+ * @param random random source
+ * @param listenerExecutor where listeners run
+ */
+public record NodeConfig(
+    NodeId nodeId,
+    String clusterName,
+    int partitions,
+    int eventLoops,
+    int maxKeyBytes,
+    int maxValueBytes,
+    long operationTimeoutNanos,
+    Clock clock,
+    RandomGenerator random,
+    Executor listenerExecutor) {
+  /** Validates every field with a precise message. */
+  public NodeConfig {
+    Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(clusterName, "clusterName");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(random, "random");
+    Objects.requireNonNull(listenerExecutor, "listenerExecutor");
+    require(!clusterName.isBlank(), "clusterName must not be blank");
+    require(partitions >= 1 && partitions <= 65536, "partitions must be in [1, 65536]: " + partitions);
+    require(eventLoops >= 1 && eventLoops <= 256, "eventLoops must be in [1, 256]: " + eventLoops);
+    require(maxKeyBytes >= 1 && maxKeyBytes <= 64 * 1024, "maxKeyBytes must be in [1, 65536]: " + maxKeyBytes);
+    require(
+        maxValueBytes >= 0 && maxValueBytes <= 64 * 1024 * 1024,
+        "maxValueBytes must be in [0, 64 MiB]: " + maxValueBytes);
+    require(operationTimeoutNanos > 0, "operationTimeout must be positive");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Key to partition mapping: pure, stable functions. */
+package io.kvstore.internal.partition;

@@ -1,0 +1,31 @@
+package io.kvstore.spi;
+
+/**
+ * Carries {@link Message}s between nodes. Fire-and-forget: request/response correlation, retries and
+ * quorum counting are protocol logic and live in the cores, so a transport only moves messages and
+ * may lose them. Implementations must be thread-safe.
+ */
+public interface Transport extends AutoCloseable {
+  /** Receives messages; may be called on any thread. */
+  @FunctionalInterface
+  interface Inbound {
+    /** Called for each message received from {@code from}. */
+    void receive(Endpoint from, Message message);
+  }
+
+  /** Binds and starts delivering received messages to {@code inbound}. */
+  void start(Endpoint local, Inbound inbound);
+
+  /** The address other nodes reach this node at (after {@link #start}). */
+  Endpoint localEndpoint();
+
+  /** Sends over an ordered stream to {@code to}; may be dropped if the peer is unreachable. */
+  void send(Endpoint to, Message message);
+
+  /** Sends a best-effort, size-capped datagram (gossip); may be lost, duplicated or reordered. */
+  void sendDatagram(Endpoint to, Message message);
+
+  /** Unbinds and releases every resource. Idempotent. */
+  @Override
+  void close();
+}
