@@ -28,6 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,18 +164,18 @@ public final class LocalNode implements NodeEngine {
   public CompletableFuture<Optional<Versioned<byte[]>>> get(String key) {
     return submit(
         key,
-        Command.get(),
+        Command::get,
         o -> o.applied() ? Optional.of(new Versioned<>(o.value().clone(), o.version())) : Optional.empty());
   }
 
   @Override
   public CompletableFuture<Long> put(String key, byte[] value, long ttlNanos) {
-    return submit(key, Command.put(copyValue(value), ttlNanos), Outcome::version);
+    return submit(key, () -> Command.put(copyValue(value), ttlNanos), Outcome::version);
   }
 
   @Override
   public CompletableFuture<Boolean> delete(String key) {
-    return submit(key, Command.delete(), Outcome::applied);
+    return submit(key, Command::delete, Outcome::applied);
   }
 
   @Override
@@ -182,7 +183,7 @@ public final class LocalNode implements NodeEngine {
       String key, long expectedVersion, byte[] value, long ttlNanos) {
     return submit(
         key,
-        Command.compareAndSet(expectedVersion, copyValue(value), ttlNanos),
+        () -> Command.compareAndSet(expectedVersion, copyValue(value), ttlNanos),
         o -> {
           if (!o.applied()) {
             throw new VersionConflictException(key, expectedVersion, o.version());
@@ -193,12 +194,13 @@ public final class LocalNode implements NodeEngine {
 
   @Override
   public CompletableFuture<Boolean> compareAndSet(String key, long expectedVersion, byte[] value) {
-    return submit(key, Command.compareAndSet(expectedVersion, copyValue(value), 0), Outcome::applied);
+    return submit(
+        key, () -> Command.compareAndSet(expectedVersion, copyValue(value), 0), Outcome::applied);
   }
 
   @Override
   public CompletableFuture<Boolean> putIfAbsent(String key, byte[] value, long ttlNanos) {
-    return submit(key, Command.putIfAbsent(copyValue(value), ttlNanos), Outcome::applied);
+    return submit(key, () -> Command.putIfAbsent(copyValue(value), ttlNanos), Outcome::applied);
   }
 
   private byte[] copyValue(byte[] value) {
@@ -221,10 +223,11 @@ public final class LocalNode implements NodeEngine {
   }
 
   private <T> CompletableFuture<T> submit(
-      String key, Command command, Function<Outcome, T> answer) {
+      String key, Supplier<Command> commandFactory, Function<Outcome, T> answer) {
     CompletableFuture<T> future = new CompletableFuture<>();
     try {
       checkKey(key);
+      Command command = commandFactory.get();
       NodeState s = state.get();
       if (s != NodeState.RUNNING) {
         if (s == NodeState.NEW || s == NodeState.STARTING) {
