@@ -1,0 +1,105 @@
+package io.kvstore.internal.replication;
+
+import io.kvstore.NodeId;
+import io.kvstore.spi.message.Accept;
+import io.kvstore.spi.message.Accepted;
+import io.kvstore.spi.message.Ballot;
+import io.kvstore.spi.message.Cell;
+import io.kvstore.spi.message.Prepare;
+import io.kvstore.spi.message.Promise;
+import io.kvstore.spi.message.Read;
+import io.kvstore.spi.message.ReadReply;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The CASPaxos acceptor role of one node: per key, the promised ballot, the accepted ballot and
+ * the accepted value. <b>Thread-unsafe</b>: confined to the node's loop.
+ *
+ * <p>Rules (CASPaxos §2): a prepare is promised if its ballot is at least the promised one and
+ * above the accepted one; an accept is taken if its ballot is at least the promised one. Promises
+ * never decrease, accepted ballots never decrease. Messages addressed to another boot of this node
+ * are ignored (amnesia: a restarted process must never answer for its predecessor).
+ */
+public final class Acceptor {
+  private final NodeId self;
+  private final Map<String, Slot> slots = new HashMap<>();
+
+  /** One key's acceptor state. */
+  static final class Slot {
+    Ballot promised = Ballot.ZERO;
+    Ballot accepted = Ballot.ZERO;
+    Cell cell;
+  }
+
+  /** Creates the acceptor of node {@code self}. */
+  public Acceptor(NodeId self) {
+    this.self = Objects.requireNonNull(self, "self");
+  }
+
+  private Slot slot(String key) {
+    return slots.computeIfAbsent(key, k -> new Slot());
+  }
+
+  /** Phase 1: answers a prepare, or returns null if it is not addressed to this boot. */
+  public Promise onPrepare(Prepare m) {
+    if (!self.equals(m.target())) {
+      return null;
+    }
+    Slot s = slot(m.key());
+    boolean ok = m.ballot().compareTo(s.promised) >= 0 && m.ballot().greaterThan(s.accepted);
+    if (ok) {
+      s.promised = m.ballot();
+    }
+    return new Promise(m.roundId(), self, m.key(), ok, s.promised, s.accepted, s.cell);
+  }
+
+  /** Phase 2: answers an accept, or returns null if it is not addressed to this boot. */
+  public Accepted onAccept(Accept m) {
+    if (!self.equals(m.target())) {
+      return null;
+    }
+    Slot s = slot(m.key());
+    boolean ok = m.ballot().compareTo(s.promised) >= 0 && m.ballot().compareTo(s.accepted) >= 0;
+    if (ok) {
+      s.accepted = m.ballot();
+      s.cell = m.cell();
+      s.promised = m.ballot();
+      // One-round-trip writes: promise the proposer's next ballot at once (CASPaxos §2.2.1).
+      if (m.nextPromise() != null && m.nextPromise().greaterThan(m.ballot())) {
+        s.promised = m.nextPromise();
+      }
+    }
+    return new Accepted(m.roundId(), self, m.key(), ok, s.promised);
+  }
+
+  /** Fast read: reports the accepted ballot and value without promising anything. */
+  public ReadReply onRead(Read m) {
+    if (!self.equals(m.target())) {
+      return null;
+    }
+    Slot s = slots.get(m.key());
+    return s == null
+        ? new ReadReply(m.roundId(), self, m.key(), Ballot.ZERO, null)
+        : new ReadReply(m.roundId(), self, m.key(), s.accepted, s.cell);
+  }
+
+  /** The number of keys this acceptor holds state for. */
+  public int size() {
+    return slots.size();
+  }
+
+  /** Checks the invariants of every slot; for tests and the simulator. */
+  public void checkInvariants() {
+    for (Map.Entry<String, Slot> e : slots.entrySet()) {
+      Slot s = e.getValue();
+      if (s.accepted.greaterThan(s.promised)) {
+        throw new IllegalStateException("accepted above promised for " + e.getKey());
+      }
+      if ((s.cell == null) != (s.accepted.equals(Ballot.ZERO))) {
+        throw new IllegalStateException("cell and accepted ballot disagree for " + e.getKey());
+      }
+    }
+  }
+}

@@ -1,0 +1,525 @@
+package io.kvstore.internal.replication;
+
+import io.kvstore.NodeId;
+import io.kvstore.internal.ops.Command;
+import io.kvstore.internal.ops.Outcome;
+import io.kvstore.internal.replication.ReplicationConfig.Mutation;
+import io.kvstore.spi.Message;
+import io.kvstore.spi.message.Accept;
+import io.kvstore.spi.message.Accepted;
+import io.kvstore.spi.message.Ballot;
+import io.kvstore.spi.message.Cell;
+import io.kvstore.spi.message.Prepare;
+import io.kvstore.spi.message.Promise;
+import io.kvstore.spi.message.Read;
+import io.kvstore.spi.message.ReadReply;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * The CASPaxos proposer role of one node. <b>Thread-unsafe</b>: confined to the node's loop; time
+ * comes in as arguments, randomness from the injected generator, and every effect goes out through
+ * {@link Effects}.
+ *
+ * <p>Per key, operations run one at a time in arrival order. Each runs rounds until it is decided:
+ *
+ * <ul>
+ *   <li>reads first ask a quorum for their accepted (ballot, value); if all answers agree, that
+ *       value is on a quorum, so it is chosen and returned (one round trip). Otherwise a full round
+ *       writes the highest value back before returning it.
+ *   <li>writes prepare a ballot on a quorum, apply the change function to the highest accepted
+ *       value, and have a quorum accept the result. Each accept also asks for a promise of the
+ *       proposer's next ballot, so the next write of the key from here skips the prepare. That
+ *       cached ballot is used at most once and dropped on anything but a quorum success.
+ *   <li>once an accept carrying a new value has left, the operation can no longer fail definitely
+ *       unless every replica refused it: a later round either finds the value (it was applied) or
+ *       the operation ends as unknown.
+ * </ul>
+ */
+public final class Proposer {
+  /** Where the proposer's effects go. */
+  public interface Effects {
+    /** Sends a message to a replica. */
+    void send(NodeId to, Message message);
+
+    /** Completes an operation. */
+    void complete(long opId, ProposalResult result);
+  }
+
+  private enum Phase {
+    QUEUED,
+    READ,
+    PREPARE,
+    ACCEPT,
+    BACKOFF
+  }
+
+  private final NodeId self;
+  private final ReplicationConfig config;
+  private final RandomGenerator random;
+  private final Effects effects;
+  private final Map<String, ArrayDeque<Op>> queues = new HashMap<>();
+  private final Map<Long, Op> byRound = new HashMap<>();
+  /** Running operations in start order (deterministic iteration for timeouts). */
+  private final LinkedHashMap<Long, Op> running = new LinkedHashMap<>();
+  /** Per key: the next ballot a quorum has promised us and the value it accepted. */
+  private final Map<String, Cached> cache = new HashMap<>();
+  private long counter;
+  private long nextRoundId;
+  private long fastReads;
+  private long onePhaseWrites;
+
+  private record Cached(Ballot ballot, Cell cell) {}
+
+  private static final class Op {
+    final long opId;
+    final String key;
+    final Command command;
+    final List<NodeId> replicas;
+    final int quorum;
+    final long deadlineNanos;
+    Phase phase = Phase.QUEUED;
+    long roundId;
+    long roundDeadlineNanos;
+    long backoffUntilNanos;
+    Ballot ballot;
+    /** The value this operation's current accept carries (ours or a write-back). */
+    Cell proposed;
+    /** Whether {@link #proposed} is a new value of this operation (not a write-back). */
+    boolean proposedIsOurs;
+    /** Some accept of our new value may have been taken: the outcome is no longer definite. */
+    boolean ambiguous;
+    /** What the client is told if the current accept succeeds. */
+    Outcome planned;
+    /** Every new value this operation sent in an accept, with the outcome it stands for. */
+    final List<Cell> attempts = new ArrayList<>();
+    final List<Outcome> attemptOutcomes = new ArrayList<>();
+    long maxAttemptVersion;
+    /** Rounds lost to competing ballots (timeouts do not count: the deadline bounds those). */
+    int contentions;
+    final Map<NodeId, Promise> promises = new LinkedHashMap<>();
+    final Map<NodeId, ReadReply> reads = new LinkedHashMap<>();
+    final java.util.Set<NodeId> replied = new java.util.LinkedHashSet<>();
+    int refusals;
+    int accepts;
+    Ballot highestSeen = Ballot.ZERO;
+
+    Op(long opId, String key, Command command, List<NodeId> replicas, int quorum, long deadline) {
+      this.opId = opId;
+      this.key = key;
+      this.command = command;
+      this.replicas = replicas;
+      this.quorum = quorum;
+      this.deadlineNanos = deadline;
+    }
+  }
+
+  /** Creates the proposer of node {@code self}. */
+  public Proposer(NodeId self, ReplicationConfig config, RandomGenerator random, Effects effects) {
+    this.self = Objects.requireNonNull(self, "self");
+    this.config = Objects.requireNonNull(config, "config");
+    this.random = Objects.requireNonNull(random, "random");
+    this.effects = Objects.requireNonNull(effects, "effects");
+  }
+
+  /**
+   * Starts an operation.
+   *
+   * @param opId the operation's id, unique cluster-wide (it is stored with the value it writes)
+   * @param key the key
+   * @param command what to do
+   * @param replicas the key's replica set, in a deterministic order
+   * @param deadlineNanos when the operation gives up
+   */
+  public void submit(
+      long opId, String key, Command command, List<NodeId> replicas, long deadlineNanos, long nowNanos, long wallMillis) {
+    if (replicas.isEmpty()) {
+      effects.complete(opId, new ProposalResult.Unavailable("no replicas for key"));
+      return;
+    }
+    Op op = new Op(opId, key, command, List.copyOf(replicas), config.quorum(replicas.size()), deadlineNanos);
+    ArrayDeque<Op> q = queues.computeIfAbsent(key, k -> new ArrayDeque<>());
+    q.addLast(op);
+    if (q.size() == 1) {
+      begin(op, nowNanos, wallMillis);
+    }
+  }
+
+  /** Handles a replica's answer; other messages are ignored. */
+  public void onMessage(Message m, long nowNanos, long wallMillis) {
+    if (m instanceof Promise p) {
+      onPromise(p, nowNanos, wallMillis);
+    } else if (m instanceof Accepted a) {
+      onAccepted(a, nowNanos, wallMillis);
+    } else if (m instanceof ReadReply r) {
+      onReadReply(r, nowNanos, wallMillis);
+    }
+  }
+
+  /** Advances timers: round timeouts, backoffs and deadlines. */
+  public void tick(long nowNanos, long wallMillis) {
+    if (running.isEmpty()) {
+      return;
+    }
+    expireQueued(nowNanos);
+    for (Op op : new ArrayList<>(running.values())) {
+      if (nowNanos - op.deadlineNanos >= 0) {
+        finishTimedOut(op, nowNanos, wallMillis);
+      } else if (op.phase == Phase.BACKOFF) {
+        if (nowNanos - op.backoffUntilNanos >= 0) {
+          startPrepare(op, nowNanos);
+        }
+      } else if (nowNanos - op.roundDeadlineNanos >= 0) {
+        onRoundTimeout(op, nowNanos, wallMillis);
+      }
+    }
+  }
+
+  /** Fails queued (not yet started) operations whose deadline passed: nothing was sent for them. */
+  private void expireQueued(long nowNanos) {
+    for (ArrayDeque<Op> q : queues.values()) {
+      if (q.size() < 2) {
+        continue;
+      }
+      var it = q.iterator();
+      it.next(); // the head is running
+      while (it.hasNext()) {
+        Op op = it.next();
+        if (nowNanos - op.deadlineNanos >= 0) {
+          it.remove();
+          effects.complete(op.opId, new ProposalResult.Unavailable("deadline passed while queued"));
+        }
+      }
+    }
+  }
+
+  /** Operations not yet completed (queued included). */
+  public int pending() {
+    int n = 0;
+    for (ArrayDeque<Op> q : queues.values()) {
+      n += q.size();
+    }
+    return n;
+  }
+
+  /** How many reads were answered by the one-round-trip path. */
+  public long fastReads() {
+    return fastReads;
+  }
+
+  /** How many writes skipped the prepare phase. */
+  public long onePhaseWrites() {
+    return onePhaseWrites;
+  }
+
+  /** Forgets every cached ballot (on a configuration change, or after this node was suspected). */
+  public void dropCachedBallots() {
+    cache.clear();
+  }
+
+  // ---- phases ------------------------------------------------------------------------------
+
+  private void begin(Op op, long nowNanos, long wallMillis) {
+    running.put(op.opId, op);
+    if (op.command.kind().isRead() && config.fastReads()) {
+      startRead(op, nowNanos);
+      return;
+    }
+    Cached c = config.onePhaseWrites() ? cache.remove(op.key) : null;
+    if (c != null && !op.command.kind().isRead()) {
+      if (config.mutation() == Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE) {
+        cache.put(op.key, c);
+      }
+      onePhaseWrites++;
+      op.ballot = c.ballot();
+      proposeOver(op, c.cell(), nowNanos, wallMillis);
+      return;
+    }
+    startPrepare(op, nowNanos);
+  }
+
+  private long newRound(Op op, Phase phase, long nowNanos) {
+    byRound.remove(op.roundId);
+    op.roundId = ++nextRoundId;
+    op.phase = phase;
+    op.roundDeadlineNanos = nowNanos + config.roundTimeoutNanos();
+    op.promises.clear();
+    op.reads.clear();
+    op.replied.clear();
+    op.refusals = 0;
+    op.accepts = 0;
+    byRound.put(op.roundId, op);
+    return op.roundId;
+  }
+
+  private void startRead(Op op, long nowNanos) {
+    long round = newRound(op, Phase.READ, nowNanos);
+    for (NodeId r : op.replicas) {
+      effects.send(r, new Read(round, self, r, op.key));
+    }
+  }
+
+  private void startPrepare(Op op, long nowNanos) {
+    counter = Math.max(counter, op.highestSeen.counter()) + 1;
+    op.ballot = new Ballot(counter, self);
+    long round = newRound(op, Phase.PREPARE, nowNanos);
+    for (NodeId r : op.replicas) {
+      effects.send(r, new Prepare(round, self, r, op.key, op.ballot));
+    }
+  }
+
+  private void startAccept(Op op, Cell cell, boolean ours, long nowNanos) {
+    op.proposed = cell;
+    op.proposedIsOurs = ours;
+    if (ours) {
+      op.attempts.add(cell);
+      op.attemptOutcomes.add(op.planned);
+      op.maxAttemptVersion = Math.max(op.maxAttemptVersion, cell.version());
+    }
+    long round = newRound(op, Phase.ACCEPT, nowNanos);
+    Ballot next = config.onePhaseWrites() ? op.ballot.next(self) : null;
+    for (NodeId r : op.replicas) {
+      effects.send(r, new Accept(round, self, r, op.key, op.ballot, cell, next));
+    }
+  }
+
+  // ---- replies -----------------------------------------------------------------------------
+
+  private Op current(long roundId, Phase phase) {
+    Op op = byRound.get(roundId);
+    return op != null && op.phase == phase ? op : null;
+  }
+
+  private void onReadReply(ReadReply r, long nowNanos, long wallMillis) {
+    Op op = current(r.roundId(), Phase.READ);
+    if (op == null || !op.replicas.contains(r.source()) || !op.replied.add(r.source())) {
+      return;
+    }
+    op.reads.put(r.source(), r);
+    if (op.reads.size() < op.quorum) {
+      return;
+    }
+    ReadReply first = op.reads.values().iterator().next();
+    boolean agree = true;
+    ReadReply highest = first;
+    for (ReadReply x : op.reads.values()) {
+      boolean sameValue =
+          config.mutation() == Mutation.FAST_READ_IGNORES_VALUES || Objects.equals(x.cell(), first.cell());
+      agree &= x.accepted().equals(first.accepted()) && sameValue;
+      if (x.accepted().greaterThan(highest.accepted())) {
+        highest = x;
+      }
+    }
+    if (agree || config.mutation() == Mutation.READ_WITHOUT_WRITE_BACK) {
+      fastReads++;
+      Cell cell = agree ? first.cell() : highest.cell();
+      finish(op, new ProposalResult.Done(RegisterFunction.apply(cell, op.command, wallMillis, op.opId).outcome()), nowNanos, wallMillis);
+    } else {
+      startPrepare(op, nowNanos);
+    }
+  }
+
+  private void onPromise(Promise p, long nowNanos, long wallMillis) {
+    Op op = current(p.roundId(), Phase.PREPARE);
+    if (op == null || !op.replicas.contains(p.source()) || !op.replied.add(p.source())) {
+      return;
+    }
+    see(op, p.promised());
+    see(op, p.accepted());
+    if (!p.ok()) {
+      op.refusals++;
+      if (op.refusals > op.replicas.size() - op.quorum) {
+        preempted(op, nowNanos, wallMillis);
+      }
+      return;
+    }
+    op.promises.put(p.source(), p);
+    if (op.promises.size() < op.quorum) {
+      return;
+    }
+    Promise highest = null;
+    boolean agree = true;
+    Promise first = op.promises.values().iterator().next();
+    for (Promise x : op.promises.values()) {
+      if (highest == null || x.accepted().greaterThan(highest.accepted())) {
+        highest = x;
+      }
+      agree &= x.accepted().equals(first.accepted()) && Objects.equals(x.cell(), first.cell());
+    }
+    Cell current = highest.cell();
+    if (op.ambiguous) {
+      resolveAmbiguity(op, current, nowNanos, wallMillis);
+      return;
+    }
+    proposeOver(op, current, agree, nowNanos, wallMillis);
+  }
+
+  /**
+   * An earlier accept of this operation may sit on some replicas, so it may be chosen yet. Versions
+   * tell what happened: every write gives the key its base version plus one, so the chosen values
+   * of a key have strictly increasing versions. If the highest value in this quorum is one of ours,
+   * it may be chosen: choose it for sure and report its outcome. If it is another value no newer
+   * than our attempts, none of ours was chosen so far: decide afresh, and accept at this (higher)
+   * ballot on a quorum before answering, which rules out our old attempts for good. If it is newer
+   * than all our attempts, ours may have been chosen and then overwritten: the outcome is unknown.
+   */
+  private void resolveAmbiguity(Op op, Cell current, long nowNanos, long wallMillis) {
+    for (int i = 0; i < op.attempts.size(); i++) {
+      if (op.attempts.get(i).sameAs(current)) {
+        op.planned = op.attemptOutcomes.get(i);
+        startAccept(op, current, false, nowNanos);
+        return;
+      }
+    }
+    if (current != null && current.version() > op.maxAttemptVersion) {
+      finish(op, new ProposalResult.Unknown("write may have been applied and then overwritten"), nowNanos, wallMillis);
+      return;
+    }
+    RegisterFunction.Step step = RegisterFunction.apply(current, op.command, wallMillis, op.opId);
+    op.planned = step.outcome();
+    if (step.next() != null) {
+      startAccept(op, step.next(), true, nowNanos);
+    } else {
+      startAccept(op, current != null ? current : ABSENT, false, nowNanos);
+    }
+  }
+
+  /** The register's "nothing here" value, written back to overrule stray accepted values. */
+  private static final Cell ABSENT = new Cell(null, 0, 0, 0);
+
+  private void proposeOver(Op op, Cell current, long nowNanos, long wallMillis) {
+    proposeOver(op, current, false, nowNanos, wallMillis);
+  }
+
+  /** Applies the operation to the current value and starts the accept phase if needed. */
+  private void proposeOver(Op op, Cell current, boolean chosen, long nowNanos, long wallMillis) {
+    RegisterFunction.Step step = RegisterFunction.apply(current, op.command, wallMillis, op.opId);
+    if (step.next() == null) {
+      // Nothing to change. The answer is only safe if the value it rests on is chosen: it is when
+      // a quorum agrees, or when nothing was accepted anywhere in the quorum. Else write it back.
+      if (chosen || current == null) {
+        finish(op, new ProposalResult.Done(step.outcome()), nowNanos, wallMillis);
+      } else {
+        op.planned = step.outcome();
+        startAccept(op, current, false, nowNanos);
+      }
+      return;
+    }
+    op.planned = step.outcome();
+    startAccept(op, step.next(), true, nowNanos);
+  }
+
+  private void onAccepted(Accepted a, long nowNanos, long wallMillis) {
+    Op op = current(a.roundId(), Phase.ACCEPT);
+    if (op == null || !op.replicas.contains(a.source()) || !op.replied.add(a.source())) {
+      return;
+    }
+    see(op, a.promised());
+    if (a.ok()) {
+      op.accepts++;
+      if (op.proposedIsOurs) {
+        op.ambiguous = true;
+      }
+      if (op.accepts == op.quorum) {
+        if (config.onePhaseWrites()) {
+          Ballot next = op.ballot.next(self);
+          counter = Math.max(counter, next.counter());
+          cache.put(op.key, new Cached(next, op.proposed));
+        }
+        finish(op, new ProposalResult.Done(op.planned), nowNanos, wallMillis);
+      }
+      return;
+    }
+    op.refusals++;
+    if (op.refusals == op.replicas.size()) {
+      // Every replica refused: nothing of this round was taken.
+      preempted(op, nowNanos, wallMillis);
+    } else if (op.refusals > op.replicas.size() - op.quorum) {
+      if (op.proposedIsOurs) {
+        op.ambiguous = true; // a minority may hold our value; a later round decides
+      }
+      preempted(op, nowNanos, wallMillis);
+    }
+  }
+
+  private void see(Op op, Ballot b) {
+    if (b != null && b.greaterThan(op.highestSeen)) {
+      op.highestSeen = b;
+    }
+  }
+
+  // ---- retries, timeouts, completion ---------------------------------------------------------
+
+  private void preempted(Op op, long nowNanos, long wallMillis) {
+    if (config.mutation() != Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE) {
+      cache.remove(op.key);
+    }
+    if (++op.contentions >= config.maxAttempts()) {
+      finish(
+          op,
+          op.ambiguous
+              ? new ProposalResult.Unknown("preempted after a write may have been accepted")
+              : new ProposalResult.Contention("preempted " + op.contentions + " times"),
+          nowNanos,
+          wallMillis);
+      return;
+    }
+    byRound.remove(op.roundId);
+    op.phase = Phase.BACKOFF;
+    long span = config.backoffMaxNanos() - config.backoffMinNanos();
+    long jitter = span <= 0 ? 0 : random.nextLong(span + 1);
+    op.backoffUntilNanos = nowNanos + config.backoffMinNanos() + jitter;
+  }
+
+  private void onRoundTimeout(Op op, long nowNanos, long wallMillis) {
+    if (op.phase == Phase.ACCEPT && op.proposedIsOurs) {
+      op.ambiguous = true; // the accept left; some replica may have taken it
+    }
+    if (op.phase == Phase.ACCEPT && config.mutation() != Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE) {
+      cache.remove(op.key);
+    }
+    if (op.phase == Phase.READ) {
+      startPrepare(op, nowNanos);
+      return;
+    }
+    // Lost messages, not a competing ballot: retry at once with a fresh ballot; the deadline
+    // bounds the retries.
+    startPrepare(op, nowNanos);
+  }
+
+  private void finishTimedOut(Op op, long nowNanos, long wallMillis) {
+    if (config.mutation() != Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE) {
+      cache.remove(op.key);
+    }
+    boolean mayHaveApplied = op.ambiguous || (op.phase == Phase.ACCEPT && op.proposedIsOurs);
+    finish(
+        op,
+        mayHaveApplied
+            ? new ProposalResult.Unknown("deadline passed after the write was sent")
+            : new ProposalResult.Unavailable("no quorum of replicas answered in time"),
+        nowNanos,
+        wallMillis);
+  }
+
+  private void finish(Op op, ProposalResult result, long nowNanos, long wallMillis) {
+    byRound.remove(op.roundId);
+    running.remove(op.opId);
+    ArrayDeque<Op> q = queues.get(op.key);
+    if (q != null) {
+      q.remove(op);
+      if (q.isEmpty()) {
+        queues.remove(op.key);
+      }
+    }
+    effects.complete(op.opId, result);
+    if (q != null && !q.isEmpty()) {
+      begin(q.peekFirst(), nowNanos, wallMillis);
+    }
+  }
+}

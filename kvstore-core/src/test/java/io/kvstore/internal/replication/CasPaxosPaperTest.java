@@ -1,0 +1,173 @@
+package io.kvstore.internal.replication;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvstore.NodeId;
+import io.kvstore.internal.ops.Command;
+import io.kvstore.internal.ops.Outcome;
+import io.kvstore.spi.message.Accept;
+import io.kvstore.spi.message.Accepted;
+import io.kvstore.spi.message.Ballot;
+import io.kvstore.spi.message.Cell;
+import io.kvstore.spi.message.Prepare;
+import io.kvstore.spi.message.Promise;
+import io.kvstore.spi.message.Read;
+import org.junit.jupiter.api.Test;
+
+/** Scenario tests of the CASPaxos roles, one per rule of the protocol (docs/PROTOCOL.md). */
+class CasPaxosPaperTest {
+  private static final ReplicationConfig CONFIG = ReplicationConfig.defaults();
+
+  private static byte[] v(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  private static Outcome done(ProposalResult r) {
+    assertThat(r).isInstanceOf(ProposalResult.Done.class);
+    return ((ProposalResult.Done) r).outcome();
+  }
+
+  @Test
+  void acceptorPromisesOnlyHigherBallotsAndNeverGoesBack() {
+    NodeId self = new NodeId("a", 1);
+    NodeId p = new NodeId("p", 1);
+    Acceptor a = new Acceptor(self);
+    Promise first = a.onPrepare(new Prepare(1, p, self, "k", new Ballot(5, p)));
+    assertThat(first.ok()).isTrue();
+    Promise lower = a.onPrepare(new Prepare(2, p, self, "k", new Ballot(4, p)));
+    assertThat(lower.ok()).isFalse();
+    assertThat(lower.promised()).isEqualTo(new Ballot(5, p));
+    Accepted stale = a.onAccept(new Accept(3, p, self, "k", new Ballot(4, p), new Cell(v("x"), 1, 0, 9), null));
+    assertThat(stale.ok()).isFalse();
+    Cell cell = new Cell(v("y"), 1, 0, 10);
+    Accepted ok = a.onAccept(new Accept(4, p, self, "k", new Ballot(5, p), cell, new Ballot(6, p)));
+    assertThat(ok.ok()).isTrue();
+    assertThat(ok.promised()).isEqualTo(new Ballot(6, p));
+    assertThat(a.onRead(new Read(5, p, self, "k")).cell()).isEqualTo(cell);
+    // A prepare at the accepted ballot is refused: it could pick another value for that ballot.
+    assertThat(a.onPrepare(new Prepare(6, p, self, "k", new Ballot(5, p))).ok()).isFalse();
+    a.checkInvariants();
+  }
+
+  @Test
+  void acceptorIgnoresMessagesForAnEarlierBootOfItself() {
+    NodeId oldBoot = new NodeId("a", 1);
+    NodeId newBoot = new NodeId("a", 2);
+    NodeId p = new NodeId("p", 1);
+    Acceptor a = new Acceptor(newBoot);
+    assertThat(a.onPrepare(new Prepare(1, p, oldBoot, "k", new Ballot(1, p)))).isNull();
+    assertThat(a.onAccept(new Accept(1, p, oldBoot, "k", new Ballot(1, p), new Cell(v("x"), 1, 0, 1), null))).isNull();
+    assertThat(a.onRead(new Read(1, p, oldBoot, "k"))).isNull();
+  }
+
+  @Test
+  void writeThenReadAndVersionsIncrease() {
+    MiniCluster c = new MiniCluster(3, CONFIG);
+    long put1 = c.submit(1, "k", Command.put(v("a"), 0));
+    c.deliverAll();
+    assertThat(done(c.results.get(put1)).version()).isEqualTo(1);
+    long put2 = c.submit(1, "k", Command.put(v("b"), 0));
+    c.deliverAll();
+    assertThat(done(c.results.get(put2)).version()).isEqualTo(2);
+    long get = c.submit(2, "k", Command.get());
+    c.deliverAll();
+    Outcome read = done(c.results.get(get));
+    assertThat(new String(read.value(), UTF_8)).isEqualTo("b");
+    assertThat(read.version()).isEqualTo(2);
+    assertThat(c.proposers.get(c.id(1)).onePhaseWrites()).isEqualTo(1);
+    assertThat(c.proposers.get(c.id(2)).fastReads()).isEqualTo(1);
+  }
+
+  @Test
+  void secondWriteFromTheSameProposerTakesOneRoundTrip() {
+    MiniCluster c = new MiniCluster(3, CONFIG);
+    c.submit(1, "k", Command.put(v("a"), 0));
+    c.deliverAll();
+    int before = c.delivered;
+    c.submit(1, "k", Command.put(v("b"), 0));
+    c.deliverAll();
+    // 3 accepts + 3 accepted, no prepare.
+    assertThat(c.delivered - before).isEqualTo(6);
+  }
+
+  @Test
+  void deleteWritesATombstoneAndVersionsKeepGrowing() {
+    MiniCluster c = new MiniCluster(3, CONFIG);
+    c.submit(1, "k", Command.put(v("a"), 0));
+    long del = c.submit(1, "k", Command.delete());
+    long del2 = c.submit(1, "k", Command.delete());
+    c.deliverAll();
+    long cas = c.submit(2, "k", Command.compareAndSet(0, v("b"), 0));
+    c.advance(1_000_000_000L);
+    assertThat(done(c.results.get(del)).applied()).isTrue();
+    assertThat(done(c.results.get(del2)).applied()).isFalse();
+    Outcome o = done(c.results.get(cas));
+    assertThat(o.applied()).isTrue();
+    assertThat(o.version()).isEqualTo(3);
+  }
+
+  @Test
+  void aMinorityDownIsTolerated() {
+    MiniCluster c = new MiniCluster(3, CONFIG);
+    c.down.add(c.id(3));
+    long put = c.submit(1, "k", Command.put(v("a"), 0));
+    c.advance(1_000_000_000L);
+    assertThat(done(c.results.get(put)).version()).isEqualTo(1);
+  }
+
+  @Test
+  void aMajorityDownFailsDefinitelyWhenNoAcceptLeft() {
+    MiniCluster c = new MiniCluster(3, CONFIG);
+    c.down.add(c.id(2));
+    c.down.add(c.id(3));
+    long put = c.submit(1, "k", Command.put(v("a"), 0));
+    c.advance(6_000_000_000L);
+    assertThat(c.results.get(put)).isInstanceOf(ProposalResult.Unavailable.class);
+  }
+
+  @Test
+  void lostAcceptRepliesMakeTheOutcomeUnknownNeverFailed() {
+    MiniCluster c = new MiniCluster(3, CONFIG);
+    // The accepts arrive but every reply to them is lost, and then the replicas become
+    // unreachable: the proposer cannot know whether its write was chosen.
+    boolean[] acceptSeen = {false};
+    c.drop =
+        (e, n) -> {
+          if (e.message() instanceof Accept) {
+            acceptSeen[0] = true;
+            return false;
+          }
+          return e.message() instanceof Accepted || (acceptSeen[0] && e.message() instanceof Prepare);
+        };
+    long put = c.submit(1, "k", Command.put(v("a"), 0));
+    c.advance(6_000_000_000L);
+    assertThat(c.results.get(put)).isInstanceOf(ProposalResult.Unknown.class);
+  }
+
+  @Test
+  void anInterruptedWriteIsRecognisedAndFinishedByTheNextRound() {
+    MiniCluster c = new MiniCluster(3, CONFIG);
+    // The first two Accepted replies are lost: the write reached the replicas but the proposer
+    // does not know it. Its retry finds its own value and reports success.
+    int[] lost = {0};
+    c.drop = (e, n) -> e.message() instanceof Accepted && lost[0]++ < 2;
+    long put = c.submit(1, "k", Command.put(v("a"), 0));
+    c.advance(2_000_000_000L);
+    assertThat(done(c.results.get(put)).version()).isEqualTo(1);
+  }
+
+  @Test
+  void competingProposersBothFinishAndAgree() {
+    MiniCluster c = new MiniCluster(3, CONFIG);
+    long a = c.submit(1, "k", Command.compareAndSet(0, v("from-1"), 0));
+    long b = c.submit(2, "k", Command.compareAndSet(0, v("from-2"), 0));
+    c.advance(3_000_000_000L);
+    boolean aWon = done(c.results.get(a)).applied();
+    boolean bWon = done(c.results.get(b)).applied();
+    assertThat(aWon ^ bWon).as("exactly one create-if-absent wins").isTrue();
+    long get = c.submit(3, "k", Command.get());
+    c.advance(1_000_000_000L);
+    assertThat(new String(done(c.results.get(get)).value(), UTF_8)).isEqualTo(aWon ? "from-1" : "from-2");
+  }
+}
