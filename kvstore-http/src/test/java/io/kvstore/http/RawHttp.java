@@ -71,12 +71,39 @@ final class RawHttp implements AutoCloseable {
 
   /** Whether the server closed the connection (end of stream or reset) within the timeout. */
   boolean closedByServer() throws IOException {
+    return closedByServerWithin(java.time.Duration.ofMillis(TIMEOUT_MILLIS));
+  }
+
+  /** Whether the server closed the connection within {@code wait}; bytes before the end are skipped. */
+  boolean closedByServerWithin(java.time.Duration wait) throws IOException {
+    socket.setSoTimeout((int) Math.max(1, wait.toMillis()));
     try {
-      return in.read() == -1;
+      for (int i = 0; i < 1_000_000; i++) {
+        if (in.read() == -1) {
+          return true;
+        }
+      }
+      return false;
     } catch (SocketTimeoutException e) {
       return false;
     } catch (SocketException e) {
       return true; // reset
+    } finally {
+      socket.setSoTimeout(TIMEOUT_MILLIS);
+    }
+  }
+
+  /** Reads one response, or returns {@code null} if the server closed the connection instead. */
+  Response readOrNull() throws IOException {
+    try {
+      return read();
+    } catch (SocketException e) {
+      return null;
+    } catch (IOException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith("connection closed")) {
+        return null;
+      }
+      throw e;
     }
   }
 
