@@ -13,4 +13,9 @@ import java.time.Duration;
  * @param advertisedUrl the URL other nodes and clients should use, or {@code null}
  */
 record AdapterConfig(
-    String host, int port, int maxConnections, int maxBodyBytes, Duration idleTimeout, String advertisedUrl) {}
+    String host,
+    int port,
+    int maxConnections,
+    int maxBodyBytes,
+    Duration idleTimeout,
+    String advertisedUrl) {}

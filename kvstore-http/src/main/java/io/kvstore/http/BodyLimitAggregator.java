@@ -9,10 +9,10 @@ import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * Aggregates a request and its body up to a limit. A larger body is refused as soon as it is known
- * to be too large: from {@code Content-Length} before any of it is read, or, for a chunked body,
- * at the chunk that crosses the limit. The refusal travels down the pipeline as {@link
- * BodyTooLarge} (instead of being written here) so that responses stay in request order; the rest
- * of the body is discarded.
+ * to be too large: from {@code Content-Length} before any of it is read, or, for a chunked body, at
+ * the chunk that crosses the limit. The refusal travels down the pipeline as {@link BodyTooLarge}
+ * (instead of being written here) so that responses stay in request order; the rest of the body is
+ * discarded.
  *
  * <p>Not sharable: one per connection.
  */
@@ -22,7 +22,8 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
   }
 
   @Override
-  protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+  protected Object newContinueResponse(
+      HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
     // An oversized "Expect: 100-continue" request gets the same 413 JSON answer as any other,
     // instead of the aggregator's bare 417 written out of order.
     if (HttpUtil.is100ContinueExpected(start) && isContentLengthInvalid(start, maxContentLength)) {

@@ -53,7 +53,8 @@ final class ClusterRoutes {
 
   /** The members as this node sees them, sorted by id. */
   ApiResponse members() {
-    List<Member> members = store.members().stream().sorted((a, b) -> a.id().compareTo(b.id())).toList();
+    List<Member> members =
+        store.members().stream().sorted((a, b) -> a.id().compareTo(b.id())).toList();
     ObjectNode body = json.object();
     ArrayNode array = body.putArray("members");
     for (Member m : members) {

@@ -36,7 +36,9 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     String head =
         "HTTP/1.1 503 Service Unavailable\r\n"
             + "content-type: application/json\r\n"
-            + "content-length: " + body.length + "\r\n"
+            + "content-length: "
+            + body.length
+            + "\r\n"
             + "connection: close\r\n\r\n";
     byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
     rejection = new byte[headBytes.length + body.length];

@@ -1,5 +1,6 @@
 package io.kvstore.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvstore.ContentionException;
 import io.kvstore.KeyTooLargeException;
 import io.kvstore.KvException;
@@ -8,7 +9,6 @@ import io.kvstore.QuorumUnavailableException;
 import io.kvstore.StoreClosedException;
 import io.kvstore.ValueTooLargeException;
 import io.kvstore.VersionConflictException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,7 +83,8 @@ final class ErrorMapper {
       return error(503, "unavailable", "contention on the key, not applied: " + e.getMessage());
     }
     if (e instanceof OutcomeUnknownException) {
-      return error(504, e.code(), "outcome unknown, may or may not have applied: " + e.getMessage());
+      return error(
+          504, e.code(), "outcome unknown, may or may not have applied: " + e.getMessage());
     }
     return internal(e);
   }
@@ -93,14 +94,17 @@ final class ErrorMapper {
     long now = System.nanoTime();
     long last = lastLogNanos.get();
     if (now - last >= LOG_INTERVAL_NANOS && lastLogNanos.compareAndSet(last, now)) {
-      LOG.warn("HTTP request failed unexpectedly (further failures logged at most once a minute)", t);
+      LOG.warn(
+          "HTTP request failed unexpectedly (further failures logged at most once a minute)", t);
     }
     return error(500, "internal", "internal error: " + t.getClass().getSimpleName());
   }
 
   static Throwable unwrap(Throwable t) {
     Throwable cur = t;
-    for (int i = 0; i < 8 && (cur instanceof CompletionException || cur instanceof ExecutionException); i++) {
+    for (int i = 0;
+        i < 8 && (cur instanceof CompletionException || cur instanceof ExecutionException);
+        i++) {
       if (cur.getCause() == null) {
         break;
       }

@@ -34,10 +34,10 @@ import org.slf4j.LoggerFactory;
  * GET /health}, {@code GET /cluster/members}, {@code GET /metrics} (Prometheus text). Every error
  * is {@code {"error": code, "message": text}} with a status that says whether a write was applied.
  *
- * <p>Limits protect the node from floods: at most {@code maxConnections} open connections (more
- * are answered 503 and closed), idle connections closed after {@code idleTimeout}, request line 8
- * KiB (414), headers 16 KiB (431), body {@code maxBodyBytes} (413, answered from {@code
- * Content-Length} before the body is read). Requests of one connection are answered in order.
+ * <p>Limits protect the node from floods: at most {@code maxConnections} open connections (more are
+ * answered 503 and closed), idle connections closed after {@code idleTimeout}, request line 8 KiB
+ * (414), headers 16 KiB (431), body {@code maxBodyBytes} (413, answered from {@code Content-Length}
+ * before the body is read). Requests of one connection are answered in order.
  *
  * <p>Thread-safe. It owns its Netty threads and never blocks them; {@link #close()} releases them
  * (do not call it from one of them). The store is not closed by the adapter.
@@ -45,17 +45,27 @@ import org.slf4j.LoggerFactory;
 public final class HttpAdapter implements AutoCloseable {
   /** Default bind address: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
+
   /** Default port. */
   public static final int DEFAULT_PORT = 8000;
-  /** Default connection cap: plenty for clients and load tests, far below file-descriptor limits. */
+
+  /**
+   * Default connection cap: plenty for clients and load tests, far below file-descriptor limits.
+   */
   public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+
   /** Default body limit: the store's default value limit plus room for the JSON envelope. */
-  public static final int DEFAULT_MAX_BODY_BYTES = KvStoreBuilder.DEFAULT_MAX_VALUE_BYTES + 64 * 1024;
+  public static final int DEFAULT_MAX_BODY_BYTES =
+      KvStoreBuilder.DEFAULT_MAX_VALUE_BYTES + 64 * 1024;
+
   /** Default idle timeout, as common HTTP servers use. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
-  /** How long {@link #close()} waits for in-flight requests: the store's default operation timeout. */
+  /**
+   * How long {@link #close()} waits for in-flight requests: the store's default operation timeout.
+   */
   private static final long DRAIN_TIMEOUT_MILLIS = 5_000;
+
   private static final long SHUTDOWN_TIMEOUT_MILLIS = 2_000;
   private static final Logger LOG = LoggerFactory.getLogger(HttpAdapter.class);
 
@@ -64,7 +74,8 @@ public final class HttpAdapter implements AutoCloseable {
   private final HttpMetrics metrics = new HttpMetrics();
   private final JsonCodec json = new JsonCodec();
   private final ConnectionLimiter limiter;
-  private final ChannelGroup channels = new DefaultChannelGroup("kvstore-http", GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup channels =
+      new DefaultChannelGroup("kvstore-http", GlobalEventExecutor.INSTANCE);
   private EventLoopGroup acceptor;
   private EventLoopGroup workers;
   private Channel serverChannel;
@@ -86,8 +97,8 @@ public final class HttpAdapter implements AutoCloseable {
   /**
    * Binds and starts serving; returns once the port is listening. Idempotent while running.
    *
-   * @throws IllegalStateException if the adapter was closed, or if the address cannot be bound
-   *     (the message names the address and the reason)
+   * @throws IllegalStateException if the adapter was closed, or if the address cannot be bound (the
+   *     message names the address and the reason)
    */
   public synchronized HttpAdapter start() {
     if (closed) {
@@ -96,7 +107,9 @@ public final class HttpAdapter implements AutoCloseable {
     if (started) {
       return this;
     }
-    acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kvstore-http-accept"), NioIoHandler.newFactory());
+    acceptor =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("kvstore-http-accept"), NioIoHandler.newFactory());
     workers =
         new MultiThreadIoEventLoopGroup(
             Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -117,14 +130,21 @@ public final class HttpAdapter implements AutoCloseable {
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new HttpServerInitializer(config, limiter, router, errors, metrics, channels));
+            .childHandler(
+                new HttpServerInitializer(config, limiter, router, errors, metrics, channels));
     try {
       serverChannel = bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // bind rethrows the checked BindException undeclared
       shutdownGroups();
       closed = true;
       throw new IllegalStateException(
-          "HTTP adapter cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+          "HTTP adapter cannot listen on "
+              + config.host()
+              + ":"
+              + config.port()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     started = true;
@@ -268,7 +288,10 @@ public final class HttpAdapter implements AutoCloseable {
       return this;
     }
 
-    /** The URL clients should use for this node, reported by {@code /health} (default: {@link #url()}). */
+    /**
+     * The URL clients should use for this node, reported by {@code /health} (default: {@link
+     * #url()}).
+     */
     public Builder advertisedUrl(String url) {
       once(advertisedUrl, "advertisedUrl");
       this.advertisedUrl = Objects.requireNonNull(url, "url");

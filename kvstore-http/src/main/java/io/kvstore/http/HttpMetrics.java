@@ -70,7 +70,11 @@ final class HttpMetrics {
   /** The Prometheus text exposition (format 0.0.4). */
   String render(ConnectionLimiter connections) {
     StringBuilder out = new StringBuilder(2048);
-    header(out, "kvstore_http_requests_total", "counter", "HTTP requests answered, by route and status class.");
+    header(
+        out,
+        "kvstore_http_requests_total",
+        "counter",
+        "HTTP requests answered, by route and status class.");
     for (Route route : Route.values()) {
       for (int c = 0; c < STATUS_CLASSES.length; c++) {
         long n = requests[route.ordinal()][c].sum();
@@ -85,8 +89,18 @@ final class HttpMetrics {
         }
       }
     }
-    gauge(out, "kvstore_http_requests_in_flight", "gauge", "Requests being served now.", inFlight.sum());
-    gauge(out, "kvstore_http_connections_open", "gauge", "Open client connections.", connections.open());
+    gauge(
+        out,
+        "kvstore_http_requests_in_flight",
+        "gauge",
+        "Requests being served now.",
+        inFlight.sum());
+    gauge(
+        out,
+        "kvstore_http_connections_open",
+        "gauge",
+        "Open client connections.",
+        connections.open());
     gauge(
         out,
         "kvstore_http_connections_rejected_total",

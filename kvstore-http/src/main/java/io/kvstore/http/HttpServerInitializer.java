@@ -54,7 +54,8 @@ final class HttpServerInitializer extends ChannelInitializer<SocketChannel> {
     channels.add(ch);
     ChannelPipeline p = ch.pipeline();
     p.addLast("limit", limiter);
-    p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+    p.addLast(
+        "idle", new IdleStateHandler(0, 0, config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
     p.addLast(
         "codec",
         new HttpServerCodec(

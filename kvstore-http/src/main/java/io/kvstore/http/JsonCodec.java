@@ -26,7 +26,8 @@ import java.nio.charset.StandardCharsets;
 final class JsonCodec {
   private final ObjectMapper mapper =
       JsonMapper.builder()
-          // Emoji and other supplementary characters are written as UTF-8, not as escaped surrogate pairs.
+          // Emoji and other supplementary characters are written as UTF-8, not as escaped surrogate
+          // pairs.
           .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
           .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -50,12 +51,15 @@ final class JsonCodec {
     try {
       root = mapper.readTree(body);
     } catch (JacksonException e) {
-      throw ApiError.badRequest("malformed_json", "request body is not valid JSON: " + e.getOriginalMessage());
+      throw ApiError.badRequest(
+          "malformed_json", "request body is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw ApiError.badRequest("malformed_json", "request body is not valid JSON: " + e.getMessage());
+      throw ApiError.badRequest(
+          "malformed_json", "request body is not valid JSON: " + e.getMessage());
     }
     if (root == null || root.isMissingNode()) {
-      throw ApiError.badRequest("malformed_json", "request body is empty; expected {\"value\": <JSON>}");
+      throw ApiError.badRequest(
+          "malformed_json", "request body is empty; expected {\"value\": <JSON>}");
     }
     if (!root.isObject()) {
       throw ApiError.badRequest(
@@ -75,7 +79,8 @@ final class JsonCodec {
       return mapper.writeValueAsBytes(value);
     } catch (IOException e) {
       // Only strings Jackson cannot write as UTF-8 (a lone surrogate escape) get here.
-      throw ApiError.badRequest("malformed_json", "value cannot be encoded as UTF-8 JSON: " + e.getMessage());
+      throw ApiError.badRequest(
+          "malformed_json", "value cannot be encoded as UTF-8 JSON: " + e.getMessage());
     }
   }
 
@@ -125,6 +130,8 @@ final class JsonCodec {
     if (node.isBoolean()) {
       return "a boolean";
     }
-    return node.isNull() ? "null" : "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    return node.isNull()
+        ? "null"
+        : "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
   }
 }

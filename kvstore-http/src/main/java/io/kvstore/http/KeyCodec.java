@@ -19,7 +19,8 @@ final class KeyCodec {
   /**
    * Decodes an encoded key.
    *
-   * @throws ApiError {@code bad_key} for an empty key, a malformed escape or bytes that are not UTF-8
+   * @throws ApiError {@code bad_key} for an empty key, a malformed escape or bytes that are not
+   *     UTF-8
    */
   static String decode(String encoded) {
     if (encoded.isEmpty()) {

@@ -11,8 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET}, {@code PUT} and {@code DELETE} of {@code /kv/{key}} over {@link AsyncKvStore}.
- * Request validation happens on the calling thread; the store's answer is turned into a response
- * on {@code executor}, never on the store's thread.
+ * Request validation happens on the calling thread; the store's answer is turned into a response on
+ * {@code executor}, never on the store's thread.
  *
  * <p>Thread-safe.
  */
@@ -32,10 +32,14 @@ final class KvRoutes {
   CompletableFuture<ApiResponse> get(String encodedKey, String query, Executor executor) {
     String key = KeyCodec.decode(encodedKey);
     QueryOptions.parse(query, Set.of());
-    return call(() -> store.get(key), executor, found -> found.map(v -> value(key, v)).orElseGet(() -> notFound(key)));
+    return call(
+        () -> store.get(key),
+        executor,
+        found -> found.map(v -> value(key, v)).orElseGet(() -> notFound(key)));
   }
 
-  CompletableFuture<ApiResponse> put(String encodedKey, String query, byte[] body, Executor executor) {
+  CompletableFuture<ApiResponse> put(
+      String encodedKey, String query, byte[] body, Executor executor) {
     String key = KeyCodec.decode(encodedKey);
     QueryOptions options = QueryOptions.parse(query, PUT_OPTIONS);
     byte[] value = json.encodeValue(json.parseValueBody(body));
@@ -56,10 +60,13 @@ final class KvRoutes {
   CompletableFuture<ApiResponse> delete(String encodedKey, String query, Executor executor) {
     String key = KeyCodec.decode(encodedKey);
     QueryOptions.parse(query, Set.of());
-    return call(() -> store.delete(key), executor, deleted -> deleted ? deleted(key) : notFound(key));
+    return call(
+        () -> store.delete(key), executor, deleted -> deleted ? deleted(key) : notFound(key));
   }
 
-  /** Calls the store and maps its answer on {@code executor}; synchronous throws become failures. */
+  /**
+   * Calls the store and maps its answer on {@code executor}; synchronous throws become failures.
+   */
   private <T> CompletableFuture<ApiResponse> call(
       Supplier<CompletableFuture<T>> op, Executor executor, Function<T, ApiResponse> onSuccess) {
     CompletableFuture<T> pending;

@@ -44,8 +44,12 @@ record QueryOptions(Long version, Duration ttl) {
       if (!allowed.contains(name)) {
         throw ApiError.badRequest(
             "bad_request",
-            "unknown query parameter '" + name + "'"
-                + (allowed.isEmpty() ? "; this request takes none" : "; allowed: " + String.join(", ", allowed.stream().sorted().toList())));
+            "unknown query parameter '"
+                + name
+                + "'"
+                + (allowed.isEmpty()
+                    ? "; this request takes none"
+                    : "; allowed: " + String.join(", ", allowed.stream().sorted().toList())));
       }
       if (e.getValue().size() != 1) {
         throw ApiError.badRequest("bad_request", "query parameter '" + name + "' is repeated");
@@ -69,7 +73,8 @@ record QueryOptions(Long version, Duration ttl) {
       // Too large: reported below.
     }
     throw ApiError.badRequest(
-        "bad_request", "version must be a non-negative integer (0 = only if absent), got '" + text + "'");
+        "bad_request",
+        "version must be a non-negative integer (0 = only if absent), got '" + text + "'");
   }
 
   static Duration parseTtl(String text) {
@@ -95,6 +100,7 @@ record QueryOptions(Long version, Duration ttl) {
       }
     }
     throw ApiError.badRequest(
-        "bad_request", "ttl must look like 500ms, 30s, 2m, 1h or a number of seconds, got '" + text + "'");
+        "bad_request",
+        "ttl must look like 500ms, 30s, 2m, 1h or a number of seconds, got '" + text + "'");
   }
 }

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * per ask, so pipelined requests are answered in order while the store works asynchronously.
  *
  * <p>It also closes the connection when asked ({@code Connection: close}, HTTP/1.0 without
- * keep-alive, an unparseable request, an oversized body, a drain), and when the connection has
- * been idle for the idle timeout with no request in flight.
+ * keep-alive, an unparseable request, an oversized body, a drain), and when the connection has been
+ * idle for the idle timeout with no request in flight.
  *
  * <p>Not sharable; all state is touched on the channel's event loop only.
  */
@@ -81,11 +81,15 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         onRequest(ctx, request);
       } else if (msg instanceof BodyTooLarge tooLarge) {
         inFlight = true;
-        reply(ctx, Route.OTHER, errors.error(
+        reply(
+            ctx,
+            Route.OTHER,
+            errors.error(
                 413,
                 "body_too_large",
                 "request body exceeds the limit of " + tooLarge.limitBytes() + " bytes"),
-            false, false);
+            false,
+            false);
       }
     } finally {
       ReferenceCountUtil.release(msg);
@@ -103,7 +107,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
     ApiRequest api =
-        new ApiRequest(request.method().name(), request.uri(), ByteBufUtil.getBytes(request.content()));
+        new ApiRequest(
+            request.method().name(), request.uri(), ByteBufUtil.getBytes(request.content()));
     router
         .handle(api, ctx.executor())
         .whenComplete(
@@ -127,16 +132,24 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     return errors.error(400, "bad_request", "malformed HTTP request: " + cause.getMessage());
   }
 
-  private void reply(ChannelHandlerContext ctx, Route route, ApiResponse response, boolean keepAlive, boolean http10) {
+  private void reply(
+      ChannelHandlerContext ctx,
+      Route route,
+      ApiResponse response,
+      boolean keepAlive,
+      boolean http10) {
     metrics.answered(route, response.status());
     write(ctx, response, keepAlive, http10);
   }
 
-  private void write(ChannelHandlerContext ctx, ApiResponse r, boolean keepAliveRequested, boolean http10) {
+  private void write(
+      ChannelHandlerContext ctx, ApiResponse r, boolean keepAliveRequested, boolean http10) {
     boolean keepAlive = keepAliveRequested && !draining;
     FullHttpResponse response =
         new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(r.status()),
+            Unpooled.wrappedBuffer(r.body()));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
     if (r.allow() != null) {

@@ -29,7 +29,12 @@ final class Router {
   private final HttpMetrics metrics;
   private final Supplier<String> metricsText;
 
-  Router(KvRoutes kv, ClusterRoutes cluster, ErrorMapper errors, HttpMetrics metrics, Supplier<String> metricsText) {
+  Router(
+      KvRoutes kv,
+      ClusterRoutes cluster,
+      ErrorMapper errors,
+      HttpMetrics metrics,
+      Supplier<String> metricsText) {
     this.kv = kv;
     this.cluster = cluster;
     this.errors = errors;
@@ -100,7 +105,10 @@ final class Router {
 
   private CompletableFuture<ApiResponse> notAllowed(String method, String path, String allow) {
     ApiResponse base =
-        errors.error(405, "method_not_allowed", method + " is not allowed on " + path + "; allowed: " + allow);
+        errors.error(
+            405,
+            "method_not_allowed",
+            method + " is not allowed on " + path + "; allowed: " + allow);
     return done(new ApiResponse(base.status(), base.contentType(), base.body(), allow));
   }
 

@@ -110,7 +110,10 @@ class ClusterRoutesTest extends AdapterFixture {
     Matcher m =
         Pattern.compile(
                 "(?m)^kvstore_http_requests_total\\{route=\""
-                    + route + "\",status=\"" + statusClass + "\"} (\\d+)$")
+                    + route
+                    + "\",status=\""
+                    + statusClass
+                    + "\"} (\\d+)$")
             .matcher(text);
     return m.find() ? Long.parseLong(m.group(1)) : 0;
   }

@@ -12,7 +12,12 @@ import org.junit.jupiter.api.Test;
 /** Keep-alive, pipelining, limits and hostile input over raw sockets. */
 class ConnectionTest extends AdapterFixture {
   private static String putRequest(String key, String body) {
-    return "PUT /kv/" + key + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+    return "PUT /kv/"
+        + key
+        + " HTTP/1.1\r\nHost: x\r\nContent-Length: "
+        + body.length()
+        + "\r\n\r\n"
+        + body;
   }
 
   private static String getRequest(String path) {
@@ -92,7 +97,8 @@ class ConnectionTest extends AdapterFixture {
     }
     try (RawHttp raw = new RawHttp(adapter.port())) {
       for (int i = 0; i < 3; i++) {
-        RawHttp.Response r = raw.send("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").read();
+        RawHttp.Response r =
+            raw.send("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").read();
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("connection")).isEqualToIgnoringCase("keep-alive");
       }
@@ -116,7 +122,11 @@ class ConnectionTest extends AdapterFixture {
   void oversizedExpectContinueGets413Too() throws Exception {
     start(b -> b.maxBodyBytes(1024));
     try (RawHttp raw = new RawHttp(adapter.port())) {
-      raw.send("PUT /kv/big HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n");
+      raw.send(
+          "PUT /kv/big HTTP/1.1\r\n"
+              + "Host: x\r\n"
+              + "Expect: 100-continue\r\n"
+              + "Content-Length: 5000\r\n\r\n");
       assertError(raw.read(), 413, "body_too_large");
     }
   }
@@ -150,7 +160,9 @@ class ConnectionTest extends AdapterFixture {
   void oversizedRequestAfterAPipelinedOneIsAnsweredInOrder() throws Exception {
     start(b -> b.maxBodyBytes(1024));
     try (RawHttp raw = new RawHttp(adapter.port())) {
-      raw.send(getRequest("/health") + "PUT /kv/big HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
+      raw.send(
+          getRequest("/health")
+              + "PUT /kv/big HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
       assertThat(raw.read().status()).isEqualTo(200);
       assertError(raw.read(), 413, "body_too_large");
     }
@@ -161,7 +173,8 @@ class ConnectionTest extends AdapterFixture {
     start();
     String longUri = "/kv/" + "a".repeat(9000);
     assertError(RawHttp.exchange(adapter.port(), getRequest(longUri)), 414, "uri_too_long");
-    String hugeHeaders = "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n";
+    String hugeHeaders =
+        "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n";
     assertError(RawHttp.exchange(adapter.port(), hugeHeaders), 431, "headers_too_large");
     assertThat(get("/health").statusCode()).isEqualTo(200);
   }
@@ -200,10 +213,12 @@ class ConnectionTest extends AdapterFixture {
         assertThat(third.closedByServer()).isTrue();
       }
       String metrics = first.send(getRequest("/metrics")).read().body();
-      assertThat(ClusterRoutesTest.gauge(metrics, "kvstore_http_connections_rejected_total")).isEqualTo(1);
+      assertThat(ClusterRoutesTest.gauge(metrics, "kvstore_http_connections_rejected_total"))
+          .isEqualTo(1);
       assertThat(ClusterRoutesTest.gauge(metrics, "kvstore_http_connections_open")).isEqualTo(2);
     }
-    // Once they are closed, new connections are served again (the server notices the close asynchronously).
+    // Once they are closed, new connections are served again (the server notices the close
+    // asynchronously).
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     int status = 0;
     while (status != 200 && System.nanoTime() < deadline) {
@@ -227,7 +242,8 @@ class ConnectionTest extends AdapterFixture {
       assertThat(used.closedByServer()).isTrue();
     }
     String metrics = get("/metrics").body();
-    assertThat(ClusterRoutesTest.gauge(metrics, "kvstore_http_connections_idle_closed_total")).isGreaterThanOrEqualTo(2);
+    assertThat(ClusterRoutesTest.gauge(metrics, "kvstore_http_connections_idle_closed_total"))
+        .isGreaterThanOrEqualTo(2);
   }
 
   @Test

@@ -76,9 +76,11 @@ class KvApiTest extends AdapterFixture {
         "false                        | false",
         "null                         | null",
         "[ 1, \"two\", null, [ 3.0 ] ]   | [1,\"two\",null,[3.0]]",
-        "{ \"a\": { \"b\": [1, {\"c\": \"d\"}] }, \"e\": 0.5 } | {\"a\":{\"b\":[1,{\"c\":\"d\"}]},\"e\":0.5}",
+        "{ \"a\": { \"b\": [1, {\"c\": \"d\"}] }, \"e\": 0.5 } |"
+            + " {\"a\":{\"b\":[1,{\"c\":\"d\"}]},\"e\":0.5}",
         "{}                           | {}",
-        "\"h\u00e9llo \u2713 \ud83d\ude00 \u4e2d\u6587\"   | \"h\u00e9llo \u2713 \ud83d\ude00 \u4e2d\u6587\"",
+        "\"h\u00e9llo \u2713 \ud83d\ude00 \u4e2d\u6587\"   | \"h\u00e9llo \u2713 \ud83d\ude00"
+            + " \u4e2d\u6587\"",
         "\"line\\nbreak \\\"quoted\\\" \\\\ tab\\t\" | \"line\\nbreak \\\"quoted\\\" \\\\ tab\\t\"",
         "\"\\u00e9\\u2713\"             | \"\u00e9\u2713\"",
       })
@@ -91,7 +93,8 @@ class KvApiTest extends AdapterFixture {
     assertThat(get.body())
         .isEqualTo("{\"key\":\"value\",\"value\":" + shown + ",\"version\":" + version + "}");
     // Stored as the compact JSON text itself, so Java applications read the same bytes.
-    assertThat(new String(store.get("value").orElseThrow().value(), StandardCharsets.UTF_8)).isEqualTo(shown);
+    assertThat(new String(store.get("value").orElseThrow().value(), StandardCharsets.UTF_8))
+        .isEqualTo(shown);
   }
 
   @Test
@@ -130,7 +133,8 @@ class KvApiTest extends AdapterFixture {
   @ParameterizedTest
   @ValueSource(strings = {"/kv/a%zz", "/kv/a%", "/kv/a%4", "/kv/%C3%28", "/kv/%FF"})
   void malformedPercentEncodingIsABadKey(String target) throws Exception {
-    assertError(RawHttp.exchange(adapter.port(), RawHttp.request("GET", target, null)), 400, "bad_key");
+    assertError(
+        RawHttp.exchange(adapter.port(), RawHttp.request("GET", target, null)), 400, "bad_key");
   }
 
   @Test
@@ -185,10 +189,19 @@ class KvApiTest extends AdapterFixture {
   @Test
   void anyContentTypeIsAccepted() throws Exception {
     String form =
-        "PUT /kv/form HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-            + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 12\r\n\r\n{\"value\":10}";
+        "PUT /kv/form HTTP/1.1\r\n"
+            + "Host: x\r\n"
+            + "Connection: close\r\n"
+            + "Content-Type: application/x-www-form-urlencoded\r\n"
+            + "Content-Length: 12\r\n\r\n"
+            + "{\"value\":10}";
     assertThat(RawHttp.exchange(adapter.port(), form).status()).isEqualTo(200);
-    String none = "PUT /kv/none HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 12\r\n\r\n{\"value\":11}";
+    String none =
+        "PUT /kv/none HTTP/1.1\r\n"
+            + "Host: x\r\n"
+            + "Connection: close\r\n"
+            + "Content-Length: 12\r\n\r\n"
+            + "{\"value\":11}";
     assertThat(RawHttp.exchange(adapter.port(), none).status()).isEqualTo(200);
     assertThat(json(get("/kv/none")).get("value").asInt()).isEqualTo(11);
   }
@@ -199,7 +212,8 @@ class KvApiTest extends AdapterFixture {
     assertThat(created.statusCode()).isEqualTo(200);
     long v1 = json(created).get("version").asLong();
 
-    JsonNode conflict = assertError(put("/kv/c?version=0", "{\"value\": \"b\"}"), 409, "version_conflict");
+    JsonNode conflict =
+        assertError(put("/kv/c?version=0", "{\"value\": \"b\"}"), 409, "version_conflict");
     assertThat(conflict.get("current_version").asLong()).isEqualTo(v1);
 
     HttpResponse<String> replaced = put("/kv/c?version=" + v1, "{\"value\": \"c\"}");
@@ -207,11 +221,13 @@ class KvApiTest extends AdapterFixture {
     long v2 = json(replaced).get("version").asLong();
     assertThat(v2).isGreaterThan(v1);
 
-    JsonNode stale = assertError(put("/kv/c?version=" + v1, "{\"value\": \"d\"}"), 409, "version_conflict");
+    JsonNode stale =
+        assertError(put("/kv/c?version=" + v1, "{\"value\": \"d\"}"), 409, "version_conflict");
     assertThat(stale.get("current_version").asLong()).isEqualTo(v2);
     assertThat(json(get("/kv/c")).get("value").asText()).isEqualTo("c");
 
-    JsonNode absent = assertError(put("/kv/never?version=5", "{\"value\": 1}"), 409, "version_conflict");
+    JsonNode absent =
+        assertError(put("/kv/never?version=5", "{\"value\": 1}"), 409, "version_conflict");
     assertThat(absent.get("current_version").asLong()).isZero();
   }
 

@@ -26,8 +26,8 @@ final class LeakDetection {
   }
 
   /**
-   * Encourages the detector to look for leaks (collect garbage, then allocate, which is when
-   * Netty checks) and returns what was reported so far, clearing the list.
+   * Encourages the detector to look for leaks (collect garbage, then allocate, which is when Netty
+   * checks) and returns what was reported so far, clearing the list.
    */
   static List<String> drainLeaks() {
     for (int i = 0; i < 3; i++) {
@@ -50,7 +50,8 @@ final class LeakDetection {
     }
 
     @Override
-    public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval) {
+    public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+        Class<T> resource, int samplingInterval) {
       return new ResourceLeakDetector<>(resource, samplingInterval) {
         @Override
         protected boolean needReport() {

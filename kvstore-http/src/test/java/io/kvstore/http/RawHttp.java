@@ -62,7 +62,8 @@ final class RawHttp implements AutoCloseable {
         break;
       }
       int colon = h.indexOf(':');
-      headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+      headers.put(
+          h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
     }
     int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
     byte[] body = in.readNBytes(length);
@@ -74,7 +75,9 @@ final class RawHttp implements AutoCloseable {
     return closedByServerWithin(java.time.Duration.ofMillis(TIMEOUT_MILLIS));
   }
 
-  /** Whether the server closed the connection within {@code wait}; bytes before the end are skipped. */
+  /**
+   * Whether the server closed the connection within {@code wait}; bytes before the end are skipped.
+   */
   boolean closedByServerWithin(java.time.Duration wait) throws IOException {
     socket.setSoTimeout((int) Math.max(1, wait.toMillis()));
     try {
@@ -138,7 +141,10 @@ final class RawHttp implements AutoCloseable {
   /** A request with {@code Connection: close} and an optional body. */
   static String request(String method, String target, String body) {
     byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-    return method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+    return method
+        + " "
+        + target
+        + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
         + (body == null ? "" : "Content-Length: " + bytes.length + "\r\n")
         + "\r\n"
         + (body == null ? "" : new String(bytes, StandardCharsets.ISO_8859_1));
