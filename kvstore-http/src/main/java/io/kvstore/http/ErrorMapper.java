@@ -11,6 +11,7 @@ import io.kvstore.ValueTooLargeException;
 import io.kvstore.VersionConflictException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,9 @@ final class ErrorMapper {
     }
     if (t instanceof IllegalArgumentException) {
       return error(400, "bad_request", t.getMessage());
+    }
+    if (t instanceof RejectedExecutionException) {
+      return error(503, "unavailable", "the server is shutting down");
     }
     if (t instanceof IllegalStateException) {
       return error(503, "unavailable", "store is not running: " + t.getMessage());
