@@ -44,6 +44,7 @@ final class LeakDetection {
 
   private static final class RecordingFactory extends ResourceLeakDetectorFactory {
     @Override
+    @SuppressWarnings("deprecation") // abstract in the factory: must be implemented
     public <T> ResourceLeakDetector<T> newResourceLeakDetector(
         Class<T> resource, int samplingInterval, long maxActive) {
       return newResourceLeakDetector(resource, samplingInterval);
