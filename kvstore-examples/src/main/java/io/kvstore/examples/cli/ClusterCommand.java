@@ -16,8 +16,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code kvstore cluster}: starts N local node processes (the same jar running {@code node}),
- * wired to each other as seeds, and stops them all on SIGTERM or SIGINT.
+ * {@code kvstore cluster}: starts N local node processes (the same jar running {@code node}), wired
+ * to each other as seeds, and stops them all on SIGTERM or SIGINT.
  */
 @Command(
     name = "cluster",
@@ -76,9 +76,7 @@ final class ClusterCommand implements Callable<Integer> {
     Optional<String> refusal = ReleaseLimits.refuseMultiNode(nodes > 1);
     if (refusal.isPresent()) {
       err.println(
-          "kvstore cluster: "
-              + refusal.get()
-              + " (kvstore cluster --nodes 1, or kvstore node)");
+          "kvstore cluster: " + refusal.get() + " (kvstore cluster --nodes 1, or kvstore node)");
       err.flush();
       return ReleaseLimits.REFUSED;
     }

@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code kvstore} command: the main class of the shaded jar and of {@code bin/kvstore}.
  *
- * <p>Exit codes: 0 success or graceful stop; 1 runtime failure (for example a port in use); 2
- * usage error (unknown command or flag, invalid value) or a request this release refuses.
+ * <p>Exit codes: 0 success or graceful stop; 1 runtime failure (for example a port in use); 2 usage
+ * error (unknown command or flag, invalid value) or a request this release refuses.
  */
 @Command(
     name = "kvstore",

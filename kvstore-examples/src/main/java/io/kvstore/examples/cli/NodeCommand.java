@@ -120,7 +120,8 @@ final class NodeCommand implements Callable<Integer> {
       names = "--partitions",
       paramLabel = "N",
       defaultValue = "" + KvStoreBuilder.DEFAULT_PARTITIONS,
-      description = "Partition count, fixed when the cluster is created (default: ${DEFAULT-VALUE}).")
+      description =
+          "Partition count, fixed when the cluster is created (default: ${DEFAULT-VALUE}).")
   private int partitions;
 
   /** Set by {@code kvstore cluster}: the node stops when this process is gone. */
@@ -157,8 +158,8 @@ final class NodeCommand implements Callable<Integer> {
   }
 
   /**
-   * Prints the ready line and blocks; a shutdown hook (SIGTERM, SIGINT, or the parent process
-   * gone) stops the node gracefully and ends the JVM.
+   * Prints the ready line and blocks; a shutdown hook (SIGTERM, SIGINT, or the parent process gone)
+   * stops the node gracefully and ends the JVM.
    */
   private void runUntilStopped(StandaloneNode node, PrintWriter out, PrintWriter err) {
     Runtime.getRuntime()

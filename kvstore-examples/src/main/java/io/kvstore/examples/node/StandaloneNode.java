@@ -44,9 +44,7 @@ public final class StandaloneNode implements AutoCloseable {
   public static StandaloneNode start(NodeSettings settings) {
     Objects.requireNonNull(settings, "settings");
     KvStoreBuilder builder =
-        KvStore.builder()
-            .partitions(settings.partitions())
-            .maxValueBytes(settings.maxValueBytes());
+        KvStore.builder().partitions(settings.partitions()).maxValueBytes(settings.maxValueBytes());
     settings.nodeId().ifPresent(builder::nodeName);
     KvStore store = builder.build();
     try {

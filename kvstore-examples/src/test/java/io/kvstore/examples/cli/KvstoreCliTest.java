@@ -67,7 +67,8 @@ class KvstoreCliTest {
 
   @Test
   void clusterOfMoreThanOneNodeIsRefused() {
-    for (String[] args : List.of(new String[] {"cluster"}, new String[] {"cluster", "--nodes", "3"})) {
+    for (String[] args :
+        List.of(new String[] {"cluster"}, new String[] {"cluster", "--nodes", "3"})) {
       CliRunner.Result r = CliRunner.run(args);
       assertThat(r.exitCode()).isEqualTo(2);
       assertThat(r.err())
@@ -81,20 +82,17 @@ class KvstoreCliTest {
   void clusterFlagsAreValidated() {
     assertUsage("--nodes must be 1-32, got 0", "cluster", "--nodes", "0");
     assertUsage("--nodes must be 1-32, got 33", "cluster", "--nodes", "33");
-    assertUsage("--base-port must be 1-65535, got 0", "cluster", "--nodes", "1", "--base-port", "0");
     assertUsage(
-        "the last cluster port would be 65537",
-        "cluster",
-        "--nodes",
-        "2",
-        "--base-port",
-        "64536");
+        "--base-port must be 1-65535, got 0", "cluster", "--nodes", "1", "--base-port", "0");
+    assertUsage(
+        "the last cluster port would be 65537", "cluster", "--nodes", "2", "--base-port", "64536");
   }
 
   @Test
   void clusterWiresEveryNodeToTheOthers() {
     ClusterCommand cluster =
-        CliRunner.parse(Map.of(), ClusterCommand.class, "cluster", "--nodes", "3", "--base-port", "7000");
+        CliRunner.parse(
+            Map.of(), ClusterCommand.class, "cluster", "--nodes", "3", "--base-port", "7000");
     List<String> args = cluster.nodeArgs(1, 4242);
     assertThat(args)
         .containsExactly(

@@ -67,7 +67,12 @@ class LauncherProcessTest {
     String url = "http://127.0.0.1:" + port;
     assertThat(ready)
         .isEqualTo(
-            "kvstore node node-" + port + " ready: http=" + url + " cluster=127.0.0.1:" + (port + 1000));
+            "kvstore node node-"
+                + port
+                + " ready: http="
+                + url
+                + " cluster=127.0.0.1:"
+                + (port + 1000));
 
     HttpResponse<String> put =
         send(

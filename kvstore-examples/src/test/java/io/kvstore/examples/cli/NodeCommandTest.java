@@ -74,8 +74,18 @@ class NodeCommandTest {
   void explicitPortsAndIds() {
     NodeSettings s =
         settings(
-            "--node-id", "alpha.1", "--http-port", "7000", "--cluster-port", "7100", "--bind",
-            "127.0.0.1", "--partitions", "64", "--max-value-bytes", "4096");
+            "--node-id",
+            "alpha.1",
+            "--http-port",
+            "7000",
+            "--cluster-port",
+            "7100",
+            "--bind",
+            "127.0.0.1",
+            "--partitions",
+            "64",
+            "--max-value-bytes",
+            "4096");
     assertThat(s.nodeId()).contains("alpha.1");
     assertThat(s.httpPort()).isEqualTo(7000);
     assertThat(s.clusterPort()).isEqualTo(7100);
@@ -141,9 +151,9 @@ class NodeCommandTest {
 
   @Test
   void seedsAndBootstrapExpectAreParsedAndValidated() {
-    NodeSettings s =
-        settings("--seeds", "10.0.0.2:9000,[::1]:9001", "--bootstrap-expect", "3");
-    assertThat(s.seeds()).containsExactly(new Endpoint("10.0.0.2", 9000), new Endpoint("::1", 9001));
+    NodeSettings s = settings("--seeds", "10.0.0.2:9000,[::1]:9001", "--bootstrap-expect", "3");
+    assertThat(s.seeds())
+        .containsExactly(new Endpoint("10.0.0.2", 9000), new Endpoint("::1", 9001));
     assertThat(s.bootstrapExpect()).isEqualTo(3);
     assertThat(s.multiNode()).isTrue();
     assertThat(settings("--seeds", "a:1").multiNode()).isTrue();
@@ -171,7 +181,8 @@ class NodeCommandTest {
 
   @Test
   void validationRunsBeforeTheRefusal() {
-    assertUsageError("invalid --seeds entry 'x'", "node", "--seeds", "x", "--bootstrap-expect", "3");
+    assertUsageError(
+        "invalid --seeds entry 'x'", "node", "--seeds", "x", "--bootstrap-expect", "3");
   }
 
   @Test
