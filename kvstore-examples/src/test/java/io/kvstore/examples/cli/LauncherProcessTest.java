@@ -158,6 +158,37 @@ class LauncherProcessTest {
     assertThat(gone(child, STOP_TIMEOUT)).as("orphaned child %s exited", child.pid()).isTrue();
   }
 
+  @Test
+  void clusterReportsANodeThatFailsToStartAndExitsWithOne() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      String port = Integer.toString(taken.getLocalPort());
+      Child cluster = start("cluster", "--nodes", "1", "--base-port", port);
+      assertThat(cluster.process.waitFor(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(cluster.process.exitValue()).isEqualTo(1);
+      assertThat(cluster.awaitLine(l -> l.contains("before it was ready"), STOP_TIMEOUT))
+          .isEqualTo(
+              "kvstore cluster: node-1 exited with status 1 before it was ready;"
+                  + " stopping the other nodes");
+      assertThat(cluster.lines())
+          .anyMatch(l -> l.startsWith("node-1 | kvstore node: cannot listen on 127.0.0.1:" + port));
+    }
+  }
+
+  @Test
+  void clusterReportsANodeThatDiesAfterStarting() throws Exception {
+    Child cluster = start("cluster", "--nodes", "1", "--base-port", Integer.toString(freePort()));
+    cluster.awaitLine(l -> l.startsWith("kvstore cluster ready"), READY_TIMEOUT);
+    ProcessHandle child = cluster.process.toHandle().children().findFirst().orElseThrow();
+    descendants.add(child);
+
+    child.destroyForcibly(); // SIGKILL: the node dies without stopping
+    assertThat(cluster.awaitLine(l -> l.contains("exited unexpectedly"), STOP_TIMEOUT))
+        .isEqualTo(
+            "kvstore cluster: node-1 exited unexpectedly with status 137; 0 node(s) still running");
+    assertThat(cluster.process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(cluster.process.exitValue()).isEqualTo(1);
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
