@@ -1,0 +1,322 @@
+package io.kvstore.examples.cli;
+
+import io.kvstore.KvStoreBuilder;
+import io.kvstore.examples.node.NodeSettings;
+import io.kvstore.examples.node.NodeStartException;
+import io.kvstore.examples.node.StandaloneNode;
+import io.kvstore.spi.Endpoint;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code kvstore node}: runs one node in the foreground until SIGTERM or SIGINT. */
+@Command(
+    name = "node",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Runs one kvstore node in the foreground, serving HTTP.",
+      "Prints one line containing 'ready' with its URLs once it serves, and 'stopped' after a"
+          + " graceful shutdown on SIGTERM or SIGINT (Ctrl-C).",
+      "",
+    },
+    footer = {
+      "",
+      "Exit status: 0 after a graceful stop, 1 if the node cannot start (for example a port in"
+          + " use), 2 on invalid flags.",
+      "Note: this version runs single-node only; --seeds and --bootstrap-expect > 1 are refused"
+          + " until replication is available.",
+    })
+final class NodeCommand implements Callable<Integer> {
+  static final int DEFAULT_HTTP_PORT = 8000;
+  static final int CLUSTER_PORT_OFFSET = 1000;
+  static final String PORT_ENV = "PORT";
+
+  /** How long a graceful stop may take before the process gives up and exits with 1. */
+  private static final long STOP_TIMEOUT_SECONDS = 10;
+
+  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  private final Function<String, String> env;
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--node-id",
+      paramLabel = "ID",
+      description =
+          "Stable, human-readable node name: letters, digits, '.', '_', '-'; at most 64"
+              + " characters (default: node-<http port>).")
+  private String nodeId;
+
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      description =
+          "HTTP port (default: the PORT environment variable, else "
+              + DEFAULT_HTTP_PORT
+              + "; 0 picks a free port).")
+  private Integer httpPort;
+
+  @Option(
+      names = "--cluster-port",
+      paramLabel = "PORT",
+      description =
+          "Cluster port, TCP and UDP (default: HTTP port + "
+              + CLUSTER_PORT_OFFSET
+              + ", or 0 when the HTTP port is 0).")
+  private Integer clusterPort;
+
+  @Option(
+      names = "--seeds",
+      split = ",",
+      paramLabel = "HOST:PORT",
+      description =
+          "Cluster addresses of nodes to join through, comma-separated (default: none, bootstrap"
+              + " a new cluster).")
+  private List<String> seeds = new ArrayList<>();
+
+  @Option(
+      names = "--bootstrap-expect",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Number of nodes that form a new cluster together (default: ${DEFAULT-VALUE}).")
+  private int bootstrapExpect;
+
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDR",
+      defaultValue = "0.0.0.0",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}, all interfaces).")
+  private String bind;
+
+  @Option(
+      names = "--advertise-host",
+      paramLabel = "HOST",
+      description =
+          "Host name or address shown in URLs and given to other nodes (default: the bind"
+              + " address, or 127.0.0.1 when binding to all interfaces).")
+  private String advertiseHost;
+
+  @Option(
+      names = "--max-value-bytes",
+      paramLabel = "BYTES",
+      defaultValue = "" + KvStoreBuilder.DEFAULT_MAX_VALUE_BYTES,
+      description = "Largest value accepted, in bytes (default: ${DEFAULT-VALUE}).")
+  private int maxValueBytes;
+
+  @Option(
+      names = "--partitions",
+      paramLabel = "N",
+      defaultValue = "" + KvStoreBuilder.DEFAULT_PARTITIONS,
+      description =
+          "Partition count, fixed when the cluster is created (default: ${DEFAULT-VALUE}).")
+  private int partitions;
+
+  /** Set by {@code kvstore cluster}: the node stops when this process is gone. */
+  @Option(names = "--parent-pid", hidden = true)
+  private Long parentPid;
+
+  NodeCommand(Function<String, String> env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() {
+    NodeSettings settings = settings();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Optional<String> refusal = ReleaseLimits.refuseMultiNode(settings.multiNode());
+    if (refusal.isPresent()) {
+      err.println("kvstore node: " + refusal.get());
+      err.flush();
+      return ReleaseLimits.REFUSED;
+    }
+    StandaloneNode node;
+    try {
+      node = StandaloneNode.start(settings);
+    } catch (NodeStartException e) {
+      err.println("kvstore node: " + e.getMessage());
+      err.flush();
+      return 1;
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "invalid configuration: " + e.getMessage());
+    }
+    runUntilStopped(node, out, err);
+    return 0;
+  }
+
+  /**
+   * Prints the ready line and blocks; a shutdown hook (SIGTERM, SIGINT, or the parent process gone)
+   * stops the node gracefully and ends the JVM.
+   */
+  private void runUntilStopped(StandaloneNode node, PrintWriter out, PrintWriter err) {
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> stopGracefully(node, out, err), "kvstore-shutdown"));
+    out.println(node.readyLine());
+    out.flush();
+    if (parentPid != null) {
+      watchParent(parentPid, err);
+    }
+    CountDownLatch never = new CountDownLatch(1);
+    while (true) {
+      try {
+        never.await();
+      } catch (InterruptedException e) {
+        // Nothing interrupts the main thread on purpose; keep serving until a signal arrives.
+      }
+    }
+  }
+
+  /** Exits (gracefully, through the shutdown hook) when the supervising process is gone. */
+  private static void watchParent(long pid, PrintWriter err) {
+    Optional<ProcessHandle> parent = ProcessHandle.of(pid);
+    if (parent.isEmpty()) {
+      err.println("kvstore node: parent process " + pid + " is gone; stopping");
+      err.flush();
+      System.exit(0);
+    }
+    parent
+        .get()
+        .onExit()
+        .thenRun(
+            () -> {
+              err.println("kvstore node: parent process " + pid + " exited; stopping");
+              err.flush();
+              System.exit(0);
+            });
+  }
+
+  private static void stopGracefully(StandaloneNode node, PrintWriter out, PrintWriter err) {
+    ProcessExit.hookStarted();
+    Thread closer = new Thread(node::close, "kvstore-close");
+    closer.start();
+    try {
+      closer.join(TimeUnit.SECONDS.toMillis(STOP_TIMEOUT_SECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (closer.isAlive()) {
+      err.println(
+          "kvstore node: graceful stop did not finish within " + STOP_TIMEOUT_SECONDS + " s");
+      err.flush();
+      Runtime.getRuntime().halt(1);
+    }
+    out.println(node.stoppedLine());
+    out.flush();
+    ProcessExit.finishGracefulStop();
+  }
+
+  /**
+   * Resolves and validates the flags (and {@code $PORT}).
+   *
+   * @throws ParameterException naming the first invalid flag
+   */
+  NodeSettings settings() {
+    int http = httpPort != null ? checkPort(httpPort, "--http-port", 0) : portFromEnv();
+    int cluster = clusterPort != null ? checkPort(clusterPort, "--cluster-port", 0) : 0;
+    if (clusterPort == null && http != 0) {
+      cluster = http + CLUSTER_PORT_OFFSET;
+      if (cluster > 65535) {
+        throw usage(
+            "the default cluster port (HTTP port + "
+                + CLUSTER_PORT_OFFSET
+                + " = "
+                + cluster
+                + ") is out of range; set --cluster-port");
+      }
+    }
+    if (cluster != 0 && cluster == http) {
+      throw usage("--cluster-port must differ from the HTTP port (" + http + ")");
+    }
+    if (nodeId != null && !NODE_ID.matcher(nodeId).matches()) {
+      throw usage(
+          "invalid --node-id '"
+              + nodeId
+              + "': use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
+    Optional<String> name =
+        nodeId != null
+            ? Optional.of(nodeId)
+            : http != 0 ? Optional.of("node-" + http) : Optional.empty();
+    List<Endpoint> seedList = new ArrayList<>();
+    for (String seed : seeds) {
+      seedList.add(parseSeed(seed));
+    }
+    if (bootstrapExpect < 1) {
+      throw usage("--bootstrap-expect must be at least 1, got " + bootstrapExpect);
+    }
+    if (maxValueBytes < 1) {
+      throw usage("--max-value-bytes must be positive, got " + maxValueBytes);
+    }
+    if (partitions < 1) {
+      throw usage("--partitions must be positive, got " + partitions);
+    }
+    if (bind.isBlank()) {
+      throw usage("--bind must not be blank");
+    }
+    String advertise = advertiseHost != null ? advertiseHost : defaultAdvertiseHost(bind);
+    if (advertise.isBlank()) {
+      throw usage("--advertise-host must not be blank");
+    }
+    return new NodeSettings(
+        name, bind, advertise, http, cluster, seedList, bootstrapExpect, maxValueBytes, partitions);
+  }
+
+  /** A wildcard bind address is not reachable as such; URLs then name the loopback address. */
+  static String defaultAdvertiseHost(String bindHost) {
+    String h = bindHost.trim();
+    boolean wildcard =
+        h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]") || h.equals("0:0:0:0:0:0:0:0");
+    return wildcard ? "127.0.0.1" : h;
+  }
+
+  private int portFromEnv() {
+    String value = env.apply(PORT_ENV);
+    if (value == null || value.isBlank()) {
+      return DEFAULT_HTTP_PORT;
+    }
+    int port;
+    try {
+      port = Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw usage("invalid $" + PORT_ENV + " '" + value + "': expected a port number 0-65535");
+    }
+    return checkPort(port, "$" + PORT_ENV, 0);
+  }
+
+  private Endpoint parseSeed(String seed) {
+    Endpoint endpoint;
+    try {
+      endpoint = Endpoint.parse(seed);
+    } catch (IllegalArgumentException e) {
+      throw usage("invalid --seeds entry '" + seed + "': " + e.getMessage());
+    }
+    if (endpoint.port() == 0) {
+      throw usage("invalid --seeds entry '" + seed + "': port must be 1-65535");
+    }
+    return endpoint;
+  }
+
+  private int checkPort(int port, String what, int min) {
+    if (port < min || port > 65535) {
+      throw usage(what + " must be " + min + "-65535, got " + port);
+    }
+    return port;
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+}
