@@ -91,18 +91,18 @@ final class BenchRun {
           measuring = true;
           nextTick = measureStart + SECOND;
         }
-        if (killPending && now - killAt >= 0) {
-          killPending = false;
-          killed = killer.kill();
-          recorder.markKill(clock.nanoTime());
-          progress.println("killed " + killed);
-        }
         if (now - nextTick >= 0) {
           Recorder.Second s = recorder.tick(now);
           double elapsed = (now - (measuring ? measureStart : start)) / 1e9;
           progress.println(Report.progressLine(s, !measuring, elapsed));
           progress.flush();
           nextTick += SECOND;
+        }
+        if (killPending && now - killAt >= 0) {
+          killPending = false;
+          killed = killer.kill();
+          recorder.markKill(clock.nanoTime());
+          progress.println("killed " + killed);
         }
         if (now - end >= 0) {
           break;

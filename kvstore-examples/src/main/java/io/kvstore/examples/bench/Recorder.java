@@ -105,9 +105,16 @@ final class Recorder {
       Map<Result, Long> outcomes,
       List<Second> timeline,
       Availability availability) {
-    /** Successful operations. */
+    /**
+     * Successful operations: those in the latency histograms. (The outcome counters may differ by
+     * the few operations in flight when the warm-up ended.)
+     */
     long successes() {
-      return outcomes.getOrDefault(Result.OK, 0L) + outcomes.getOrDefault(Result.CONFLICT, 0L);
+      long n = 0;
+      for (Histogram h : latencies.values()) {
+        n += h.getTotalCount();
+      }
+      return n;
     }
 
     /** Failed operations. */
