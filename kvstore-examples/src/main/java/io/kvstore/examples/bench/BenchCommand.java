@@ -79,6 +79,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--kill-pid", paramLabel = "PID", description = "The process that --kill-node-after kills.")
   Long killPid;
 
+  @Option(names = "--preload", description = "Write every key once before the warm-up, so that gets find values.")
+  boolean preload;
+
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the workload's random choices. Default: ${DEFAULT-VALUE}.")
   long seed;
 
@@ -123,7 +126,12 @@ public final class BenchCommand implements Callable<Integer> {
         killer = NodeKiller.pid(killPid);
       }
       target.open(clients);
-      Driver.Plan plan = new Driver.Plan(s.workload, new KeyChooser(keys, s.distribution), clients, seed);
+      KeyChooser chooser = new KeyChooser(keys, s.distribution);
+      if (preload) {
+        long failed = Preloader.preload(target, chooser, clients, Math.max(s.timeoutNanos, TimeUnit.SECONDS.toNanos(1)) * 2);
+        stderr.println("preloaded " + keys + " keys" + (failed > 0 ? " (" + failed + " writes failed)" : ""));
+      }
+      Driver.Plan plan = new Driver.Plan(s.workload, chooser, clients, seed);
       long drain = Math.max(s.timeoutNanos, TimeUnit.SECONDS.toNanos(1)) + TimeUnit.SECONDS.toNanos(1);
       BenchRun.Timing timing =
           new BenchRun.Timing(s.warmupNanos, s.durationNanos, rate == null ? 0 : rate, s.killAfterNanos, drain);

@@ -9,6 +9,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +35,8 @@ class BenchSmokeTest {
     int rc =
         bench(
             "--embedded-nodes", "1", "--clients", "8", "--duration", "2s", "--warmup", "500ms",
-            "--workload", "mixed:50", "--keys", "1000", "--key-dist", "zipf", "--json", json.toString());
+            "--workload", "mixed:50", "--keys", "1000", "--key-dist", "zipf", "--preload",
+            "--json", json.toString());
 
     assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
     JsonNode root = new ObjectMapper().readTree(json.toFile());
@@ -68,6 +72,34 @@ class BenchSmokeTest {
     assertThat(root.get("mode").asText()).isEqualTo("open");
     assertThat(root.at("/operations/cas/count").asLong()).isPositive();
     assertThat(root.at("/service_time/count").asLong()).isPositive();
+  }
+
+  @Test
+  void preloadWritesEveryKeyOnce() throws Exception {
+    Set<String> written = new HashSet<>();
+    Target recording =
+        new Target() {
+          @Override
+          public CompletableFuture<Result> execute(Op op) {
+            assertThat(op.type()).isEqualTo(OpType.PUT);
+            written.add(op.key());
+            return CompletableFuture.completedFuture(
+                op.key().equals("key-3") ? Result.UNAVAILABLE : Result.OK);
+          }
+
+          @Override
+          public String describe() {
+            return "recording";
+          }
+
+          @Override
+          public void close() {}
+        };
+    long failed =
+        Preloader.preload(
+            recording, new KeyChooser(50, KeyChooser.Distribution.ZIPF), 4, TimeUnit.SECONDS.toNanos(5));
+    assertThat(written).hasSize(50).contains("key-0", "key-49");
+    assertThat(failed).isEqualTo(1);
   }
 
   @Test
