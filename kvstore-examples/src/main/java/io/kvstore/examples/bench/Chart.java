@@ -59,10 +59,10 @@ final class Chart {
                 "; availability after the kill %.3f%%, longest gap %.1f ms",
                 sum.availability().percent(),
                 sum.availability().longestGapNanos() / 1e6)));
-    panel(b, t, "throughput (ops/s) and errors per second",
+    panel(b, t, sum.availability(), "throughput (ops/s) and errors per second",
         new Series[] {new Series("ops/s", "#1f77b4", Recorder.Second::opsPerSecond)},
         new Series("errors", "#d62728", s -> (double) s.errors()));
-    panel(b, t, "latency (ms)",
+    panel(b, t, sum.availability(), "latency (ms)",
         new Series[] {
           new Series("p50", "#2ca02c", s -> s.p50Us() / 1000),
           new Series("p99", "#ff7f0e", s -> s.p99Us() / 1000)
@@ -75,7 +75,12 @@ final class Chart {
   private record Series(String name, String color, ToDoubleFunction<Recorder.Second> value) {}
 
   private static void panel(
-      StringBuilder b, List<Recorder.Second> t, String title, Series[] lines, Series bars) {
+      StringBuilder b,
+      List<Recorder.Second> t,
+      Recorder.Availability availability,
+      String title,
+      Series[] lines,
+      Series bars) {
     int h = PANEL_HEIGHT;
     int plotW = WIDTH - LEFT - RIGHT;
     int plotH = h - TOP - BOTTOM;
@@ -140,15 +145,24 @@ final class Chart {
           "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n",
           l.color(), pts.toString().trim()));
     }
-    for (int i = 0; i < t.size(); i++) {
-      if (t.get(i).kill()) {
-        double x = LEFT + dx * i;
-        b.append(String.format(
-            Locale.ROOT,
-            "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\" "
-                + "stroke-dasharray=\"4,3\"/><text x=\"%.1f\" y=\"%d\">kill</text>%n",
-            x, TOP, x, TOP + plotH, x + 3, TOP + 10));
+    // Interval i covers seconds (i, i + 1] of the measurement: its slot is [i * dx, (i + 1) * dx].
+    double killAt = Double.NaN;
+    if (availability != null) {
+      killAt = availability.killedAtSeconds();
+    } else {
+      for (int i = 0; i < t.size(); i++) {
+        if (t.get(i).kill()) {
+          killAt = i;
+        }
       }
+    }
+    if (!Double.isNaN(killAt)) {
+      double x = LEFT + dx * Math.min(Math.max(killAt, 0), n);
+      b.append(String.format(
+          Locale.ROOT,
+          "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\" "
+              + "stroke-dasharray=\"4,3\"/><text x=\"%.1f\" y=\"%d\">kill</text>%n",
+          x, TOP, x, TOP + plotH, x + 3, TOP + 10));
     }
     int lx = LEFT + plotW - 200;
     int k = 0;

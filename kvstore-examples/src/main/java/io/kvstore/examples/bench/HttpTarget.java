@@ -320,8 +320,7 @@ final class HttpTarget implements Target {
         boolean withBody,
         boolean wantVersion,
         CompletableFuture<Response> out) {
-      ch.eventLoop()
-          .execute(
+      Runnable send =
               () -> {
                 ResponseHandler h = ch.pipeline().get(ResponseHandler.class);
                 if (!ch.isActive() || h == null) {
@@ -340,7 +339,13 @@ final class HttpTarget implements Target {
                 }
                 h.enqueue(ch, new Pending(out, wantVersion, System.nanoTime()));
                 ch.writeAndFlush(req);
-              });
+              };
+      // From a completion callback the caller is usually on the channel's loop: no task hop.
+      if (ch.eventLoop().inEventLoop()) {
+        send.run();
+      } else {
+        ch.eventLoop().execute(send);
+      }
     }
 
     synchronized void close() {

@@ -22,6 +22,11 @@ import org.HdrHistogram.Histogram;
  * uncorrected "service time" (from the actual send) is kept as well, for comparison. Only
  * successful operations ({@link Result#isSuccess()}) enter the latency histograms; errors are
  * counted by kind.
+ *
+ * <p>Intervals are cut while operations complete, so the few operations completing at the very
+ * moment the warm-up ends may land on different sides of it in different histograms (their
+ * latency in the warm-up, their service time in the measurement, or the reverse): counts taken from
+ * different histograms can differ by that many.
  */
 final class Recorder {
   /** The largest recordable latency, one hour in microseconds; longer ones are clamped. */
