@@ -49,7 +49,10 @@ public class KeyHashBenchmark {
     for (int i = 0; i < KEYS; i++) {
       StringBuilder b = new StringBuilder(keyLength);
       for (int c = 0; c < keyLength; c++) {
-        b.append(alphabet.equals("ascii") ? (char) ('a' + random.nextInt(26)) : (char) (0x430 + random.nextInt(32)));
+        b.append(
+            alphabet.equals("ascii")
+                ? (char) ('a' + random.nextInt(26))
+                : (char) (0x430 + random.nextInt(32)));
       }
       keys[i] = b.toString();
     }

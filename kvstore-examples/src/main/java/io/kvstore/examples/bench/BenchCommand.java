@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
  *
  * <p>Targets a running cluster over HTTP ({@code --urls}), node processes it starts itself ({@code
  * --spawn-nodes}), or a store embedded in this JVM ({@code --embedded-nodes}). Closed loop by
- * default; {@code --rate} switches to the open loop. Prints a progress line per second to stderr,
- * a table to stdout at the end, and with {@code --json FILE} writes the JSON report and a chart
+ * default; {@code --rate} switches to the open loop. Prints a progress line per second to stderr, a
+ * table to stdout at the end, and with {@code --json FILE} writes the JSON report and a chart
  * ({@code FILE} with {@code .html} in place of {@code .json}).
  *
  * <p>Exit status: 0 after a run, 2 for invalid flags, 1 if the run could not be done.
@@ -34,61 +34,144 @@ import picocli.CommandLine.Option;
     })
 public final class BenchCommand implements Callable<Integer> {
 
-  @Option(names = "--urls", paramLabel = "U1,U2,...", description = "HTTP base URLs of a running cluster; clients are spread over them round-robin.")
+  @Option(
+      names = "--urls",
+      paramLabel = "U1,U2,...",
+      description =
+          "HTTP base URLs of a running cluster; clients are spread over them round-robin.")
   String urls;
 
-  @Option(names = "--embedded-nodes", paramLabel = "N", description = "Start N stores in this JVM and drive them through the async API (only 1 for now).")
+  @Option(
+      names = "--embedded-nodes",
+      paramLabel = "N",
+      description =
+          "Start N stores in this JVM and drive them through the async API (only 1 for now).")
   Integer embeddedNodes;
 
-  @Option(names = "--spawn-nodes", paramLabel = "N", description = "Start N node processes (java -jar <node jar> node) on loopback and drive them over HTTP.")
+  @Option(
+      names = "--spawn-nodes",
+      paramLabel = "N",
+      description =
+          "Start N node processes (java -jar <node jar> node) on loopback and drive them over"
+              + " HTTP.")
   Integer spawnNodes;
 
-  @Option(names = "--node-jar", paramLabel = "JAR", description = "The node jar for --spawn-nodes (default: this jar, else kvstore-examples/target/kvstore-node.jar).")
+  @Option(
+      names = "--node-jar",
+      paramLabel = "JAR",
+      description =
+          "The node jar for --spawn-nodes (default: this jar, else"
+              + " kvstore-examples/target/kvstore-node.jar).")
   Path nodeJar;
 
-  @Option(names = "--clients", paramLabel = "C", defaultValue = "64", description = "Concurrent clients (closed loop) or connections (open loop). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--clients",
+      paramLabel = "C",
+      defaultValue = "64",
+      description =
+          "Concurrent clients (closed loop) or connections (open loop). Default: ${DEFAULT-VALUE}.")
   int clients;
 
-  @Option(names = "--duration", paramLabel = "D", defaultValue = "20s", description = "Measured time: 20s, 500ms, 2m or plain seconds. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--duration",
+      paramLabel = "D",
+      defaultValue = "20s",
+      description = "Measured time: 20s, 500ms, 2m or plain seconds. Default: ${DEFAULT-VALUE}.")
   String duration;
 
-  @Option(names = "--warmup", paramLabel = "D", defaultValue = "5s", description = "Unmeasured time before. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--warmup",
+      paramLabel = "D",
+      defaultValue = "5s",
+      description = "Unmeasured time before. Default: ${DEFAULT-VALUE}.")
   String warmup;
 
-  @Option(names = "--workload", paramLabel = "W", defaultValue = "mixed:50", description = "put | get | mixed:R (R%% gets, the rest puts) | cas | put-if-absent. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--workload",
+      paramLabel = "W",
+      defaultValue = "mixed:50",
+      description =
+          "put | get | mixed:R (R%% gets, the rest puts) | cas | put-if-absent. Default:"
+              + " ${DEFAULT-VALUE}.")
   String workload;
 
-  @Option(names = "--keys", paramLabel = "K", defaultValue = "10000", description = "Number of distinct keys (key-0 .. key-(K-1)). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--keys",
+      paramLabel = "K",
+      defaultValue = "10000",
+      description = "Number of distinct keys (key-0 .. key-(K-1)). Default: ${DEFAULT-VALUE}.")
   int keys;
 
-  @Option(names = "--key-dist", paramLabel = "DIST", defaultValue = "uniform", description = "uniform | zipf (theta 0.99). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--key-dist",
+      paramLabel = "DIST",
+      defaultValue = "uniform",
+      description = "uniform | zipf (theta 0.99). Default: ${DEFAULT-VALUE}.")
   String keyDist;
 
-  @Option(names = "--value-size", paramLabel = "B", defaultValue = "100", description = "Value size in bytes (characters of the JSON string over HTTP). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--value-size",
+      paramLabel = "B",
+      defaultValue = "100",
+      description =
+          "Value size in bytes (characters of the JSON string over HTTP). Default:"
+              + " ${DEFAULT-VALUE}.")
   int valueSize;
 
-  @Option(names = "--rate", paramLabel = "R", description = "Open loop at R operations per second; latency counted from each operation's scheduled start.")
+  @Option(
+      names = "--rate",
+      paramLabel = "R",
+      description =
+          "Open loop at R operations per second; latency counted from each operation's scheduled"
+              + " start.")
   Double rate;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON report to FILE and the chart to FILE with .html in place of .json.")
+  @Option(
+      names = "--json",
+      paramLabel = "FILE",
+      description =
+          "Write the JSON report to FILE and the chart to FILE with .html in place of .json.")
   Path json;
 
-  @Option(names = "--kill-node-after", paramLabel = "D", description = "SIGKILL a node D after the measurement starts (needs --spawn-nodes or --kill-pid) and report availability.")
+  @Option(
+      names = "--kill-node-after",
+      paramLabel = "D",
+      description =
+          "SIGKILL a node D after the measurement starts (needs --spawn-nodes or --kill-pid) and"
+              + " report availability.")
   String killNodeAfter;
 
-  @Option(names = "--kill-pid", paramLabel = "PID", description = "The process that --kill-node-after kills.")
+  @Option(
+      names = "--kill-pid",
+      paramLabel = "PID",
+      description = "The process that --kill-node-after kills.")
   Long killPid;
 
-  @Option(names = "--preload", description = "Write every key once before the warm-up, so that gets find values.")
+  @Option(
+      names = "--preload",
+      description = "Write every key once before the warm-up, so that gets find values.")
   boolean preload;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the workload's random choices. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "1",
+      description = "Seed of the workload's random choices. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--timeout", paramLabel = "D", defaultValue = "10s", description = "HTTP: a request without a response after D breaks its connection and counts as an error. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--timeout",
+      paramLabel = "D",
+      defaultValue = "10s",
+      description =
+          "HTTP: a request without a response after D breaks its connection and counts as an error."
+              + " Default: ${DEFAULT-VALUE}.")
   String timeout;
 
-  @Option(names = "--io-threads", paramLabel = "T", description = "HTTP client event-loop threads (default: the number of processors).")
+  @Option(
+      names = "--io-threads",
+      paramLabel = "T",
+      description = "HTTP client event-loop threads (default: the number of processors).")
   Integer ioThreads;
 
   /** Set by tests to capture output; null means {@code System.out} / {@code System.err}. */
@@ -112,9 +195,14 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       NodeKiller killer = null;
       if (spawnNodes != null) {
-        Path logDir = Path.of(System.getProperty("java.io.tmpdir"), "kvstore-bench-" + ProcessHandle.current().pid());
+        Path logDir =
+            Path.of(
+                System.getProperty("java.io.tmpdir"),
+                "kvstore-bench-" + ProcessHandle.current().pid());
         stderr.println("starting " + spawnNodes + " node processes (logs in " + logDir + ")");
-        spawned = NodeProcesses.start(spawnNodes, nodeJar != null ? nodeJar : NodeProcesses.defaultJar(), logDir);
+        spawned =
+            NodeProcesses.start(
+                spawnNodes, nodeJar != null ? nodeJar : NodeProcesses.defaultJar(), logDir);
         killer = spawned.killerOfLast();
         target = http(spawned.urls(), s);
       } else if (urls != null) {
@@ -128,32 +216,53 @@ public final class BenchCommand implements Callable<Integer> {
       target.open(clients);
       KeyChooser chooser = new KeyChooser(keys, s.distribution);
       if (preload) {
-        long failed = Preloader.preload(target, chooser, clients, Math.max(s.timeoutNanos, TimeUnit.SECONDS.toNanos(1)) * 2);
-        stderr.println("preloaded " + keys + " keys" + (failed > 0 ? " (" + failed + " writes failed)" : ""));
+        long failed =
+            Preloader.preload(
+                target,
+                chooser,
+                clients,
+                Math.max(s.timeoutNanos, TimeUnit.SECONDS.toNanos(1)) * 2);
+        stderr.println(
+            "preloaded " + keys + " keys" + (failed > 0 ? " (" + failed + " writes failed)" : ""));
       }
       Driver.Plan plan = new Driver.Plan(s.workload, chooser, clients, seed);
-      long drain = Math.max(s.timeoutNanos, TimeUnit.SECONDS.toNanos(1)) + TimeUnit.SECONDS.toNanos(1);
+      long drain =
+          Math.max(s.timeoutNanos, TimeUnit.SECONDS.toNanos(1)) + TimeUnit.SECONDS.toNanos(1);
       BenchRun.Timing timing =
-          new BenchRun.Timing(s.warmupNanos, s.durationNanos, rate == null ? 0 : rate, s.killAfterNanos, drain);
+          new BenchRun.Timing(
+              s.warmupNanos, s.durationNanos, rate == null ? 0 : rate, s.killAfterNanos, drain);
       stderr.printf(
           "bench: %s, %s, %s, %d clients, warm-up %s, duration %s%n",
-          target.describe(), s.workload.name(), rate == null ? "closed loop" : "open loop at " + rate + " ops/s",
-          clients, warmup, duration);
-      BenchRun.Outcome outcome = BenchRun.run(target, plan, timing, killer, BenchClock.system(), stderr);
+          target.describe(),
+          s.workload.name(),
+          rate == null ? "closed loop" : "open loop at " + rate + " ops/s",
+          clients,
+          warmup,
+          duration);
+      BenchRun.Outcome outcome =
+          BenchRun.run(target, plan, timing, killer, BenchClock.system(), stderr);
       if (!outcome.drained()) {
         stderr.println("bench: some operations were still in flight at the end");
       }
       Report.Settings rs =
           new Report.Settings(
-              target.describe(), s.workload.name(), rate == null ? "closed" : "open", clients,
-              rate == null ? 0 : rate, keys, s.distribution.name().toLowerCase(), valueSize,
-              s.warmupNanos / 1e9, outcome.killed());
+              target.describe(),
+              s.workload.name(),
+              rate == null ? "closed" : "open",
+              clients,
+              rate == null ? 0 : rate,
+              keys,
+              s.distribution.name().toLowerCase(),
+              valueSize,
+              s.warmupNanos / 1e9,
+              outcome.killed());
       Report.printTable(rs, outcome.summary(), stdout);
       if (json != null) {
         Map<String, Object> doc = Report.toJson(rs, outcome.summary());
         Report.writeJson(doc, json);
         Path chart = Chart.pathFor(json);
-        Chart.write(chart, "kvstore bench: " + rs.workload() + " on " + rs.target(), outcome.summary());
+        Chart.write(
+            chart, "kvstore bench: " + rs.workload() + " on " + rs.target(), outcome.summary());
         stdout.println("report: " + json + ", chart: " + chart);
       }
       stdout.flush();
@@ -189,13 +298,17 @@ public final class BenchCommand implements Callable<Integer> {
       long timeoutNanos) {}
 
   private Settings validate() {
-    int targets = (urls != null ? 1 : 0) + (embeddedNodes != null ? 1 : 0) + (spawnNodes != null ? 1 : 0);
+    int targets =
+        (urls != null ? 1 : 0) + (embeddedNodes != null ? 1 : 0) + (spawnNodes != null ? 1 : 0);
     if (targets != 1) {
-      throw new IllegalArgumentException("give exactly one of --urls, --embedded-nodes, --spawn-nodes");
+      throw new IllegalArgumentException(
+          "give exactly one of --urls, --embedded-nodes, --spawn-nodes");
     }
     if (embeddedNodes != null && embeddedNodes != 1) {
       throw new IllegalArgumentException(
-          "--embedded-nodes " + embeddedNodes + ": only 1 is supported until replication lands;"
+          "--embedded-nodes "
+              + embeddedNodes
+              + ": only 1 is supported until replication lands;"
               + " use --spawn-nodes or --urls for a cluster");
     }
     if (spawnNodes != null && (spawnNodes < 1 || spawnNodes > 15)) {

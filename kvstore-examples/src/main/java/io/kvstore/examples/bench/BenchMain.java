@@ -2,7 +2,10 @@ package io.kvstore.examples.bench;
 
 import picocli.CommandLine;
 
-/** Runs the load generator on its own: {@code java -cp <jar> io.kvstore.examples.bench.BenchMain --help}. */
+/**
+ * Runs the load generator on its own: {@code java -cp <jar> io.kvstore.examples.bench.BenchMain
+ * --help}.
+ */
 public final class BenchMain {
   private BenchMain() {}
 

@@ -20,7 +20,11 @@ final class BenchRun {
    * @param drainNanos how long to wait at the end for operations in flight
    */
   record Timing(
-      long warmupNanos, long durationNanos, double ratePerSecond, long killAfterNanos, long drainNanos) {}
+      long warmupNanos,
+      long durationNanos,
+      double ratePerSecond,
+      long killAfterNanos,
+      long drainNanos) {}
 
   /**
    * What happened.

@@ -14,13 +14,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *       the next operation is issued from the completion callback.
  *   <li><b>Open loop</b> ({@link #runOpen}): operations at a fixed rate, each with an intended
  *       start time on the schedule {@code start + i / rate}, whether or not earlier ones have
- *       completed. Latency is measured from the intended start, so a stall that delays sending
- *       (a blocked client, a full in-flight window) is charged to every operation it delayed:
- *       the correction for coordinated omission.
+ *       completed. Latency is measured from the intended start, so a stall that delays sending (a
+ *       blocked client, a full in-flight window) is charged to every operation it delayed: the
+ *       correction for coordinated omission.
  * </ul>
  *
- * <p>Operation types and keys are drawn from random streams seeded by {@link Plan#seed()}, one
- * per client in the closed loop.
+ * <p>Operation types and keys are drawn from random streams seeded by {@link Plan#seed()}, one per
+ * client in the closed loop.
  */
 final class Driver {
   /** The most operations the open loop keeps in flight; beyond, it waits (and the wait counts). */
@@ -156,7 +156,8 @@ final class Driver {
       issue(op)
           .whenComplete(
               (r, t) -> {
-                recorder.record(type, r != null ? r : Result.ERROR, intended, actual, clock.nanoTime());
+                recorder.record(
+                    type, r != null ? r : Result.ERROR, intended, actual, clock.nanoTime());
                 inFlight.decrementAndGet();
               });
     }

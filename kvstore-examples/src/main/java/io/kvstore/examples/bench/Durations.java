@@ -3,7 +3,10 @@ package io.kvstore.examples.bench;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Parses durations as written on the command line: {@code 20s}, {@code 500ms}, {@code 2m}, {@code 15}. */
+/**
+ * Parses durations as written on the command line: {@code 20s}, {@code 500ms}, {@code 2m}, {@code
+ * 15}.
+ */
 final class Durations {
   private Durations() {}
 

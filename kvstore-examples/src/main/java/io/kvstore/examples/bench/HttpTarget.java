@@ -38,9 +38,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drives a cluster through its HTTP adapter with Netty's HTTP/1.1 client: one keep-alive
- * connection per client, all on one small event-loop group (so 1000 clients cost 1000 sockets, not
- * 1000 threads), requests pipelined when the open loop has several in flight on a connection.
+ * Drives a cluster through its HTTP adapter with Netty's HTTP/1.1 client: one keep-alive connection
+ * per client, all on one small event-loop group (so 1000 clients cost 1000 sockets, not 1000
+ * threads), requests pipelined when the open loop has several in flight on a connection.
  *
  * <p>Netty rather than the JDK {@code HttpClient}: the JDK client hides its connection pool (no
  * control over one connection per client), does not pipeline, and completes futures through an
@@ -293,7 +293,8 @@ final class HttpTarget implements Target {
       }
     }
 
-    CompletableFuture<Response> send(HttpMethod method, String path, boolean withBody, boolean wantVersion) {
+    CompletableFuture<Response> send(
+        HttpMethod method, String path, boolean withBody, boolean wantVersion) {
       CompletableFuture<Response> out = new CompletableFuture<>();
       CompletableFuture<Channel> chf = channel();
       chf.whenComplete(
@@ -321,25 +322,25 @@ final class HttpTarget implements Target {
         boolean wantVersion,
         CompletableFuture<Response> out) {
       Runnable send =
-              () -> {
-                ResponseHandler h = ch.pipeline().get(ResponseHandler.class);
-                if (!ch.isActive() || h == null) {
-                  out.complete(Response.BROKEN);
-                  return;
-                }
-                URI u = current;
-                String prefix = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
-                ByteBuf content = withBody ? Unpooled.wrappedBuffer(body) : Unpooled.EMPTY_BUFFER;
-                FullHttpRequest req =
-                    new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, prefix + path, content);
-                req.headers().set(HttpHeaderNames.HOST, u.getHost());
-                if (withBody) {
-                  req.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-                  req.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-                }
-                h.enqueue(ch, new Pending(out, wantVersion, System.nanoTime()));
-                ch.writeAndFlush(req);
-              };
+          () -> {
+            ResponseHandler h = ch.pipeline().get(ResponseHandler.class);
+            if (!ch.isActive() || h == null) {
+              out.complete(Response.BROKEN);
+              return;
+            }
+            URI u = current;
+            String prefix = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
+            ByteBuf content = withBody ? Unpooled.wrappedBuffer(body) : Unpooled.EMPTY_BUFFER;
+            FullHttpRequest req =
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, prefix + path, content);
+            req.headers().set(HttpHeaderNames.HOST, u.getHost());
+            if (withBody) {
+              req.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+              req.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            }
+            h.enqueue(ch, new Pending(out, wantVersion, System.nanoTime()));
+            ch.writeAndFlush(req);
+          };
       // From a completion callback the caller is usually on the channel's loop: no task hop.
       if (ch.eventLoop().inEventLoop()) {
         send.run();
@@ -416,7 +417,8 @@ final class HttpTarget implements Target {
 
   /** The top-level {@code version} field of a JSON body, or 0. */
   static long versionOf(ByteBuf content) {
-    try (JsonParser p = JSON.createParser((java.io.InputStream) new ByteBufInputStream(content.duplicate()))) {
+    try (JsonParser p =
+        JSON.createParser((java.io.InputStream) new ByteBufInputStream(content.duplicate()))) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return 0;
       }

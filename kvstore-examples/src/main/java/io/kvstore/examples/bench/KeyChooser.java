@@ -23,7 +23,8 @@ final class KeyChooser {
         case "zipfian":
           return ZIPF;
         default:
-          throw new IllegalArgumentException("unknown key distribution '" + text + "' (uniform|zipf)");
+          throw new IllegalArgumentException(
+              "unknown key distribution '" + text + "' (uniform|zipf)");
       }
     }
   }

@@ -70,10 +70,7 @@ final class NodeProcesses implements AutoCloseable {
         }
         Path log = logDir.resolve("node-" + (i + 1) + ".log");
         Process p =
-            new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+            new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         nodes.processes.add(p);
         nodes.logs.add(log);
         nodes.urls.add(URI.create("http://127.0.0.1:" + httpPorts[i]));
@@ -141,7 +138,8 @@ final class NodeProcesses implements AutoCloseable {
   static Path defaultJar() {
     try {
       Path self =
-          Paths.get(NodeProcesses.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+          Paths.get(
+              NodeProcesses.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (Files.isRegularFile(self) && self.toString().endsWith(".jar")) {
         return self;
       }

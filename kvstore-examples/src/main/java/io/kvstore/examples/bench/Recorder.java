@@ -24,8 +24,8 @@ import org.HdrHistogram.Histogram;
  * counted by kind.
  *
  * <p>Intervals are cut while operations complete, so the few operations completing at the very
- * moment the warm-up ends may land on different sides of it in different histograms (their
- * latency in the warm-up, their service time in the measurement, or the reverse): counts taken from
+ * moment the warm-up ends may land on different sides of it in different histograms (their latency
+ * in the warm-up, their service time in the measurement, or the reverse): counts taken from
  * different histograms can differ by that many.
  */
 final class Recorder {
@@ -69,7 +69,13 @@ final class Recorder {
    * @param kill whether the node was killed in this interval
    */
   record Second(
-      int second, long ops, long errors, double p50Us, double p99Us, long lengthNanos, boolean kill) {
+      int second,
+      long ops,
+      long errors,
+      double p50Us,
+      double p99Us,
+      long lengthNanos,
+      boolean kill) {
     /** Successful operations per second in the interval. */
     double opsPerSecond() {
       return lengthNanos <= 0 ? 0 : ops * 1e9 / lengthNanos;
@@ -84,7 +90,8 @@ final class Recorder {
    * @param succeeded those that succeeded
    * @param longestGapNanos the longest time without any successful operation completing
    */
-  record Availability(double killedAtSeconds, long attempted, long succeeded, long longestGapNanos) {
+  record Availability(
+      double killedAtSeconds, long attempted, long succeeded, long longestGapNanos) {
     /** Successful / attempted, in percent (100 when nothing was attempted). */
     double percent() {
       return attempted == 0 ? 100.0 : 100.0 * succeeded / attempted;
@@ -221,8 +228,7 @@ final class Recorder {
 
   private Second harvest(long nowNanos) {
     long length = nowNanos - intervalStartNanos;
-    boolean killHere =
-        killed && killNanos - intervalStartNanos >= 0 && nowNanos - killNanos > 0;
+    boolean killHere = killed && killNanos - intervalStartNanos >= 0 && nowNanos - killNanos > 0;
     intervalStartNanos = nowNanos;
     Histogram all = new Histogram(MAX_US, DIGITS);
     for (Map.Entry<OpType, org.HdrHistogram.Recorder> e : intervals.entrySet()) {

@@ -12,8 +12,8 @@ enum Result {
   /** A compare-and-set that lost or a put-if-absent of a present key: a normal outcome. */
   CONFLICT,
   /**
-   * Refused without being applied: connection refused, a 4xx other than 404/409, or a store that
-   * is closed or under contention.
+   * Refused without being applied: connection refused, a 4xx other than 404/409, or a store that is
+   * closed or under contention.
    */
   REFUSED,
   /** 503 or {@code QuorumUnavailableException}: definitely not applied. */

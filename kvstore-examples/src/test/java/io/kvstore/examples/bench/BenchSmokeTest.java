@@ -34,9 +34,23 @@ class BenchSmokeTest {
     Path json = dir.resolve("mixed.json");
     int rc =
         bench(
-            "--embedded-nodes", "1", "--clients", "8", "--duration", "2s", "--warmup", "500ms",
-            "--workload", "mixed:50", "--keys", "1000", "--key-dist", "zipf", "--preload",
-            "--json", json.toString());
+            "--embedded-nodes",
+            "1",
+            "--clients",
+            "8",
+            "--duration",
+            "2s",
+            "--warmup",
+            "500ms",
+            "--workload",
+            "mixed:50",
+            "--keys",
+            "1000",
+            "--key-dist",
+            "zipf",
+            "--preload",
+            "--json",
+            json.toString());
 
     assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
     JsonNode root = new ObjectMapper().readTree(json.toFile());
@@ -56,7 +70,8 @@ class BenchSmokeTest {
     assertThat(root.at("/timeline/0/ops").asLong()).isPositive();
     assertThat(Files.readString(dir.resolve("mixed.html"))).contains("<svg");
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("p99.9 ms", "put", "get");
-    assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("t=1s ops/s=\\d+ p99=\\S+ errors=0");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .containsPattern("t=1s ops/s=\\d+ p99=\\S+ errors=0");
   }
 
   @Test
@@ -64,8 +79,22 @@ class BenchSmokeTest {
     Path json = dir.resolve("cas.json");
     int rc =
         bench(
-            "--embedded-nodes", "1", "--clients", "4", "--duration", "1s", "--warmup", "0",
-            "--workload", "cas", "--keys", "10", "--rate", "2000", "--json", json.toString());
+            "--embedded-nodes",
+            "1",
+            "--clients",
+            "4",
+            "--duration",
+            "1s",
+            "--warmup",
+            "0",
+            "--workload",
+            "cas",
+            "--keys",
+            "10",
+            "--rate",
+            "2000",
+            "--json",
+            json.toString());
 
     assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
     JsonNode root = new ObjectMapper().readTree(json.toFile());
@@ -97,7 +126,10 @@ class BenchSmokeTest {
         };
     long failed =
         Preloader.preload(
-            recording, new KeyChooser(50, KeyChooser.Distribution.ZIPF), 4, TimeUnit.SECONDS.toNanos(5));
+            recording,
+            new KeyChooser(50, KeyChooser.Distribution.ZIPF),
+            4,
+            TimeUnit.SECONDS.toNanos(5));
     assertThat(written).hasSize(50).contains("key-0", "key-49");
     assertThat(failed).isEqualTo(1);
   }

@@ -53,7 +53,8 @@ class DriverTest {
     Recorder recorder = new Recorder(START);
     recorder.startMeasurement(START);
     Driver.Plan onlyOne =
-        new Driver.Plan(Workload.parse("get"), new KeyChooser(10, KeyChooser.Distribution.UNIFORM), 1, 1);
+        new Driver.Plan(
+            Workload.parse("get"), new KeyChooser(10, KeyChooser.Distribution.UNIFORM), 1, 1);
     Driver driver = new Driver(target, recorder, clock, onlyOne);
 
     boolean done;
@@ -79,9 +80,7 @@ class DriverTest {
     // The cluster answers "unavailable" for two seconds after the kill, then recovers.
     FakeTarget target =
         new FakeTarget(
-            clock,
-            SERVICE,
-            t -> t >= killAt && t < recoverAt ? Result.UNAVAILABLE : Result.OK);
+            clock, SERVICE, t -> t >= killAt && t < recoverAt ? Result.UNAVAILABLE : Result.OK);
     Recorder recorder = new Recorder(START);
     recorder.startMeasurement(START);
     for (int s = 1; s <= 10; s++) {

@@ -76,10 +76,16 @@ class HttpTargetTest {
         if (ex.getRequestMethod().equals("GET")) {
           Long v = versions.get(key);
           status = v == null ? 404 : 200;
-          reply = v == null ? "" : "{\"key\":\"" + key + "\",\"value\":{\"version\":99},\"version\":" + v + "}";
+          reply =
+              v == null
+                  ? ""
+                  : "{\"key\":\"" + key + "\",\"value\":{\"version\":99},\"version\":" + v + "}";
         } else {
           assertThat(new String(body, StandardCharsets.UTF_8)).startsWith("{\"value\":\"xxxx");
-          long expected = query != null && query.startsWith("version=") ? Long.parseLong(query.substring(8)) : -1;
+          long expected =
+              query != null && query.startsWith("version=")
+                  ? Long.parseLong(query.substring(8))
+                  : -1;
           synchronized (versions) {
             long current = versions.getOrDefault(key, 0L);
             if (expected >= 0 && expected != current) {
@@ -138,7 +144,10 @@ class HttpTargetTest {
     }
     target =
         new HttpTarget(
-            List.of(URI.create("http://127.0.0.1:" + closedPort)), 10, 1, TimeUnit.SECONDS.toNanos(10));
+            List.of(URI.create("http://127.0.0.1:" + closedPort)),
+            10,
+            1,
+            TimeUnit.SECONDS.toNanos(10));
     assertThat(run(OpType.GET, "a")).isEqualTo(Result.REFUSED);
   }
 

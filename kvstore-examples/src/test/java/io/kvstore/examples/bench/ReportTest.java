@@ -34,7 +34,8 @@ class ReportTest {
         r.issued(start);
         r.record(OpType.GET, Result.OK, start, start, start + 20_000L);
         r.issued(start);
-        r.record(OpType.CAS, i % 10 == 0 ? Result.CONFLICT : Result.OK, start, start, start + 50_000L);
+        r.record(
+            OpType.CAS, i % 10 == 0 ? Result.CONFLICT : Result.OK, start, start, start + 50_000L);
       }
       r.record(OpType.PUT, Result.UNAVAILABLE, base, base, base + MS);
       r.record(OpType.PUT, Result.UNKNOWN_OUTCOME, base, base, base + MS);
@@ -53,7 +54,8 @@ class ReportTest {
   @Test
   void jsonHasEveryDocumentedField() throws Exception {
     Recorder.Summary sum = synthetic(false);
-    JsonNode root = new ObjectMapper().readTree(Report.jsonString(Report.toJson(settings(null), sum)));
+    JsonNode root =
+        new ObjectMapper().readTree(Report.jsonString(Report.toJson(settings(null), sum)));
 
     assertThat(root.get("ops_per_s").asDouble()).isEqualTo(300.0);
     assertThat(root.get("duration_s").asDouble()).isEqualTo(3.0);
@@ -109,7 +111,8 @@ class ReportTest {
   void tableAndChartAreWritten(@TempDir Path dir) throws Exception {
     Recorder.Summary sum = synthetic(true);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    Report.printTable(settings("pid 42"), sum, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    Report.printTable(
+        settings("pid 42"), sum, new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String table = bytes.toString(StandardCharsets.UTF_8);
     assertThat(table).contains("put", "get", "cas", "p99.9 ms", "availability after the kill");
 

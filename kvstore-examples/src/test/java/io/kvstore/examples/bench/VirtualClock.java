@@ -11,7 +11,10 @@ final class VirtualClock implements BenchClock {
 
   private final PriorityQueue<Event> events =
       new PriorityQueue<>(
-          (a, b) -> a.atNanos != b.atNanos ? Long.compare(a.atNanos, b.atNanos) : Long.compare(a.seq, b.seq));
+          (a, b) ->
+              a.atNanos != b.atNanos
+                  ? Long.compare(a.atNanos, b.atNanos)
+                  : Long.compare(a.seq, b.seq));
   private long now;
   private long seq;
 

@@ -50,7 +50,9 @@ class ZipfianGeneratorTest {
         expected += z.probability(r);
       }
       double share = (double) observed / SAMPLES;
-      assertThat(share).as("decade from rank %d", bounds[d]).isCloseTo(expected, within(expected * 0.15));
+      assertThat(share)
+          .as("decade from rank %d", bounds[d])
+          .isCloseTo(expected, within(expected * 0.15));
       double perKey = share / (bounds[d + 1] - bounds[d]);
       assertThat(perKey).isLessThan(previousPerKey);
       previousPerKey = perKey;
@@ -72,8 +74,10 @@ class ZipfianGeneratorTest {
 
   @Test
   void rejectsBadParameters() {
-    assertThatThrownBy(() -> new ZipfianGenerator(0, 0.99)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new ZipfianGenerator(10, 1.0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ZipfianGenerator(0, 0.99))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ZipfianGenerator(10, 1.0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
