@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -252,10 +253,12 @@ public final class BenchCommand implements Callable<Integer> {
               clients,
               rate == null ? 0 : rate,
               keys,
-              s.distribution.name().toLowerCase(),
+              s.distribution.name().toLowerCase(Locale.ROOT),
               valueSize,
               s.warmupNanos / 1e9,
-              outcome.killed());
+              outcome.killed(),
+              outcome.maxSendLagNanos(),
+              outcome.lateSends());
       Report.printTable(rs, outcome.summary(), stdout);
       if (json != null) {
         Map<String, Object> doc = Report.toJson(rs, outcome.summary());

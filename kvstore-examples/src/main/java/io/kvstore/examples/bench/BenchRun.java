@@ -32,8 +32,16 @@ final class BenchRun {
    * @param summary the measurements
    * @param killed what was killed, or null
    * @param drained whether every operation in flight completed within the drain time
+   * @param maxSendLagNanos open loop: the longest delay of a send after its slot (see {@link
+   *     Driver#maxSendLagNanos()}); 0 in the closed loop
+   * @param lateSends open loop: sends more than a millisecond late
    */
-  record Outcome(Recorder.Summary summary, String killed, boolean drained) {}
+  record Outcome(
+      Recorder.Summary summary,
+      String killed,
+      boolean drained,
+      long maxSendLagNanos,
+      long lateSends) {}
 
   private BenchRun() {}
 
@@ -116,6 +124,8 @@ final class BenchRun {
     } finally {
       driver.stop();
     }
-    return new Outcome(recorder.finish(clock.nanoTime()), killed, drained[0]);
+    Recorder.Summary summary = recorder.finish(clock.nanoTime());
+    // The join above orders the driver's last writes before these reads.
+    return new Outcome(summary, killed, drained[0], driver.maxSendLagNanos(), driver.lateSends());
   }
 }

@@ -28,6 +28,9 @@ final class Driver {
 
   private static final long POLL_NANOS = 100_000;
 
+  /** An open-loop send later than this after its slot counts as late. */
+  static final long LATE_SEND_NANOS = 1_000_000;
+
   /**
    * What to issue.
    *
@@ -44,12 +47,28 @@ final class Driver {
   private final Plan plan;
   private final AtomicLong inFlight = new AtomicLong();
   private volatile boolean stopped;
+  private long maxSendLagNanos;
+  private long lateSends;
 
   Driver(Target target, Recorder recorder, BenchClock clock, Plan plan) {
     this.target = target;
     this.recorder = recorder;
     this.clock = clock;
     this.plan = plan;
+  }
+
+  /**
+   * Open loop: the longest delay between an operation's slot and its send. A large one means the
+   * generator (or the machine) could not keep up with the rate, and the corrected latencies include
+   * that wait. Read after the loop returned.
+   */
+  long maxSendLagNanos() {
+    return maxSendLagNanos;
+  }
+
+  /** Open loop: how many operations were sent more than {@link #LATE_SEND_NANOS} late. */
+  long lateSends() {
+    return lateSends;
   }
 
   /** Makes the loops stop issuing at once. */
@@ -153,6 +172,13 @@ final class Driver {
       recorder.issued(intended);
       inFlight.incrementAndGet();
       long actual = clock.nanoTime();
+      long lag = actual - intended;
+      if (lag > maxSendLagNanos) {
+        maxSendLagNanos = lag;
+      }
+      if (lag > LATE_SEND_NANOS) {
+        lateSends++;
+      }
       issue(op)
           .whenComplete(
               (r, t) -> {

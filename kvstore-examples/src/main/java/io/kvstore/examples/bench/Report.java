@@ -38,6 +38,8 @@ final class Report {
    * @param valueSize the value size in bytes
    * @param warmupSeconds the warm-up
    * @param killedNode what was killed, or null
+   * @param maxSendLagNanos open loop: the longest delay of a send after its slot
+   * @param lateSends open loop: sends more than a millisecond late
    */
   record Settings(
       String target,
@@ -49,7 +51,9 @@ final class Report {
       String keyDistribution,
       int valueSize,
       double warmupSeconds,
-      String killedNode) {}
+      String killedNode,
+      long maxSendLagNanos,
+      long lateSends) {}
 
   /** The JSON document as nested maps, in a stable field order. */
   static Map<String, Object> toJson(Settings s, Recorder.Summary sum) {
@@ -60,6 +64,8 @@ final class Report {
     root.put("clients", s.clients());
     if (s.ratePerSecond() > 0) {
       root.put("rate_per_s", s.ratePerSecond());
+      root.put("max_send_lag_us", s.maxSendLagNanos() / 1000);
+      root.put("late_sends", s.lateSends());
     }
     root.put("keys", s.keys());
     root.put("key_dist", s.keyDistribution());
@@ -192,6 +198,16 @@ final class Report {
         sum.outcomes().getOrDefault(Result.UNAVAILABLE, 0L),
         sum.outcomes().getOrDefault(Result.UNKNOWN_OUTCOME, 0L),
         sum.outcomes().getOrDefault(Result.ERROR, 0L));
+    if (s.mode().equals("open") && s.lateSends() > 0) {
+      out.printf(
+          Locale.ROOT,
+          "note: %d sends were more than 1 ms behind the schedule (at worst %.1f ms): the"
+              + " generator or the machine did not keep up with %.0f ops/s, and the latencies"
+              + " above include that wait%n",
+          s.lateSends(),
+          s.maxSendLagNanos() / 1e6,
+          s.ratePerSecond());
+    }
     Recorder.Availability a = sum.availability();
     if (a != null) {
       out.printf(

@@ -101,6 +101,9 @@ class BenchSmokeTest {
     assertThat(root.get("mode").asText()).isEqualTo("open");
     assertThat(root.at("/operations/cas/count").asLong()).isPositive();
     assertThat(root.at("/service_time/count").asLong()).isPositive();
+    assertThat(root.get("rate_per_s").asDouble()).isEqualTo(2000.0);
+    assertThat(root.has("max_send_lag_us")).isTrue();
+    assertThat(root.has("late_sends")).isTrue();
   }
 
   @Test

@@ -12,6 +12,7 @@ class DriverTest {
   private static final long START = TimeUnit.SECONDS.toNanos(1000);
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
   private static final long SERVICE = TimeUnit.MICROSECONDS.toNanos(100);
+  private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private static Driver.Plan plan(String workload) {
     return new Driver.Plan(
@@ -43,6 +44,9 @@ class DriverTest {
     // ... while the uncorrected time (from the late send) sees one slow call in 10000.
     assertThat(uncorrected.getValueAtPercentile(99)).isLessThan(1_000);
     assertThat(uncorrected.getMaxValue()).isGreaterThanOrEqualTo(1_000_000);
+    // The driver says it fell behind: the op due 1 ms after the stall began was sent ~1 s late.
+    assertThat(driver.maxSendLagNanos()).isEqualTo(SECOND - MS + SERVICE);
+    assertThat(driver.lateSends()).isBetween(1000L, 1200L);
   }
 
   @Test

@@ -48,7 +48,7 @@ class ReportTest {
 
   private static Report.Settings settings(String killed) {
     return new Report.Settings(
-        "embedded(1 node)", "mixed:50", "closed", 64, 0, 1000, "uniform", 100, 5.0, killed);
+        "embedded(1 node)", "mixed:50", "closed", 64, 0, 1000, "uniform", 100, 5.0, killed, 0, 0);
   }
 
   @Test
