@@ -192,6 +192,7 @@ public final class BenchCommand implements Callable<Integer> {
       return 2;
     }
     NodeProcesses spawned = null;
+    Thread stopNodesOnExit = null;
     Target target = null;
     try {
       NodeKiller killer = null;
@@ -204,6 +205,9 @@ public final class BenchCommand implements Callable<Integer> {
         spawned =
             NodeProcesses.start(
                 spawnNodes, nodeJar != null ? nodeJar : NodeProcesses.defaultJar(), logDir);
+        // Ctrl-C must not leave node processes behind.
+        stopNodesOnExit = new Thread(spawned::close, "bench-stop-nodes");
+        Runtime.getRuntime().addShutdownHook(stopNodesOnExit);
         killer = spawned.killerOfLast();
         target = http(spawned.urls(), s);
       } else if (urls != null) {
@@ -281,6 +285,11 @@ public final class BenchCommand implements Callable<Integer> {
         target.close();
       }
       if (spawned != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(stopNodesOnExit);
+        } catch (IllegalStateException shuttingDown) {
+          // The hook is running or will run; closing twice is harmless.
+        }
         spawned.close();
       }
     }
