@@ -1,0 +1,25 @@
+package io.kvstore.examples.bench;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the load generator drives: an HTTP cluster, an embedded store, or a fake in tests.
+ *
+ * <p>{@link #execute} must not block: it returns a future that completes with the {@link Result}
+ * and never exceptionally. Callers may call it from any thread; calls for one {@link Op#client()}
+ * come one at a time in the closed loop, and may overlap (pipelined) in the open loop.
+ */
+interface Target extends AutoCloseable {
+  /** Prepares {@code clients} connections (or whatever the target needs) before the run. */
+  default void open(int clients) throws Exception {}
+
+  /** Issues one operation. */
+  CompletableFuture<Result> execute(Op op);
+
+  /** A one-line description for reports, such as {@code http(2 urls)} or {@code embedded(1)}. */
+  String describe();
+
+  /** Releases every connection and thread. */
+  @Override
+  void close();
+}
