@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       NodeCommand.class,
       ClusterCommand.class,
-      // The load generator registers here: io.kvstore.examples.bench.BenchCommand.class,
+      io.kvstore.examples.bench.BenchCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class KvstoreCli implements Callable<Integer> {
