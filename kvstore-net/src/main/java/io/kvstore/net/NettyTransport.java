@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  *       Hello handshake, reconnected with backoff); messages to one peer arrive in order.
  *   <li>{@link #sendDatagram} sends one UDP datagram, or, if the encoding exceeds {@link
  *       NettyTransportConfig#maxDatagramBytes()}, falls back to {@link #send}.
- *   <li>Received messages go to the inbound callback on an I/O thread, with the sender's
- *       advertised endpoint (from the TCP handshake or the datagram's envelope), never the
- *       connection's source port.
+ *   <li>Received messages go to the inbound callback on an I/O thread, with the sender's advertised
+ *       endpoint (from the TCP handshake or the datagram's envelope), never the connection's source
+ *       port.
  * </ul>
  *
  * <p>Every packet carries the cluster name and protocol version; packets of another cluster or an
@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  * and a TCP connection that sends them is closed. One event loop group (by default two threads)
  * serves the TCP server, the TCP clients and the UDP channel.
  *
- * <p>Threading: thread-safe. {@code send}, {@code sendDatagram} never block on the network (a
- * host name not yet resolved is looked up on the caller's thread for datagrams). The inbound
- * callback runs on I/O threads and must not block.
+ * <p>Threading: thread-safe. {@code send}, {@code sendDatagram} never block on the network (a host
+ * name not yet resolved is looked up on the caller's thread for datagrams). The inbound callback
+ * runs on I/O threads and must not block.
  *
  * <pre>{@code
  * NettyTransport t = NettyTransport.create(NettyTransportConfig.builder()
@@ -51,6 +51,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NettyTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+
   /** With port 0, attempts to find a port number free for both TCP and UDP. */
   private static final int EPHEMERAL_BIND_ATTEMPTS = 16;
 
@@ -112,8 +113,11 @@ public final class NettyTransport implements Transport {
       }
       started = true;
       TransportContext c = new TransportContext(config, metrics, inbound);
-      group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
-          new DefaultThreadFactory("kvstore-net", true), NioIoHandler.newFactory());
+      group =
+          new MultiThreadIoEventLoopGroup(
+              config.ioThreads(),
+              new DefaultThreadFactory("kvstore-net", true),
+              NioIoHandler.newFactory());
       try {
         bind(bindHost, port, c);
       } catch (IOException e) {
@@ -128,8 +132,12 @@ public final class NettyTransport implements Transport {
       c.setLocal(new Endpoint(advertised, tcp.port()));
       peers = new PeerConnections(group, c);
       ctx = c;
-      log.info("cluster transport of '{}' listening on {}:{} (TCP and UDP), advertised as {}",
-          config.clusterName(), bindHost, tcp.port(), c.local());
+      log.info(
+          "cluster transport of '{}' listening on {}:{} (TCP and UDP), advertised as {}",
+          config.clusterName(),
+          bindHost,
+          tcp.port(),
+          c.local());
     }
   }
 
@@ -251,14 +259,19 @@ public final class NettyTransport implements Transport {
   }
 
   private static boolean isWildcard(String host) {
-    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")
+    return host.equals("0.0.0.0")
+        || host.equals("::")
+        || host.equals("[::]")
         || host.equals("0:0:0:0:0:0:0:0");
   }
 
   @Override
   public String toString() {
     TransportContext c = ctx;
-    return "NettyTransport{" + (c != null ? c.local() : "not started") + ", cluster="
-        + config.clusterName() + '}';
+    return "NettyTransport{"
+        + (c != null ? c.local() : "not started")
+        + ", cluster="
+        + config.clusterName()
+        + '}';
   }
 }

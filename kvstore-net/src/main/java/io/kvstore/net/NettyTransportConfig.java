@@ -102,9 +102,9 @@ public final class NettyTransportConfig {
   }
 
   /**
-   * The most messages held for one peer (or for the datagram channel) between {@code send} and
-   * the socket: while connecting, and in the hand-off to the I/O thread. Beyond it, sends are
-   * dropped and counted.
+   * The most messages held for one peer (or for the datagram channel) between {@code send} and the
+   * socket: while connecting, and in the hand-off to the I/O thread. Beyond it, sends are dropped
+   * and counted.
    */
   public int outboundQueueLimit() {
     return outboundQueueLimit;
@@ -126,16 +126,30 @@ public final class NettyTransportConfig {
   @Override
   public String toString() {
     return "NettyTransportConfig{bind="
-        + bindHost + ':' + port
-        + ", advertisedHost=" + advertisedHost
-        + ", cluster=" + clusterName
-        + ", maxFrameBytes=" + maxFrameBytes
-        + ", maxDatagramBytes=" + maxDatagramBytes
-        + ", connectTimeout=" + connectTimeout
-        + ", reconnectBackoff=" + reconnectBackoffMin + ".." + reconnectBackoffMax
-        + ", outboundQueueLimit=" + outboundQueueLimit
-        + ", outboundBufferBytes=" + outboundBufferBytes
-        + ", ioThreads=" + ioThreads + '}';
+        + bindHost
+        + ':'
+        + port
+        + ", advertisedHost="
+        + advertisedHost
+        + ", cluster="
+        + clusterName
+        + ", maxFrameBytes="
+        + maxFrameBytes
+        + ", maxDatagramBytes="
+        + maxDatagramBytes
+        + ", connectTimeout="
+        + connectTimeout
+        + ", reconnectBackoff="
+        + reconnectBackoffMin
+        + ".."
+        + reconnectBackoffMax
+        + ", outboundQueueLimit="
+        + outboundQueueLimit
+        + ", outboundBufferBytes="
+        + outboundBufferBytes
+        + ", ioThreads="
+        + ioThreads
+        + '}';
   }
 
   /**
@@ -270,31 +284,39 @@ public final class NettyTransportConfig {
       }
       check(!clusterName.isBlank(), "clusterName must not be blank");
       maxFrameBytes = orDefault(maxFrameBytes, DEFAULT_MAX_FRAME_BYTES);
-      check(maxFrameBytes >= 1024 && maxFrameBytes <= (1 << 30),
+      check(
+          maxFrameBytes >= 1024 && maxFrameBytes <= (1 << 30),
           "maxFrameBytes out of range 1024..2^30: " + maxFrameBytes);
       maxDatagramBytes = orDefault(maxDatagramBytes, DEFAULT_MAX_DATAGRAM_BYTES);
-      check(maxDatagramBytes >= 512 && maxDatagramBytes <= 65507,
+      check(
+          maxDatagramBytes >= 512 && maxDatagramBytes <= 65507,
           "maxDatagramBytes out of range 512..65507: " + maxDatagramBytes);
       if (connectTimeout == null) {
         connectTimeout = Duration.ofSeconds(2);
       }
-      check(!connectTimeout.isNegative() && !connectTimeout.isZero()
-          && connectTimeout.toMillis() <= Integer.MAX_VALUE,
+      check(
+          !connectTimeout.isNegative()
+              && !connectTimeout.isZero()
+              && connectTimeout.toMillis() <= Integer.MAX_VALUE,
           "connectTimeout must be positive and fit in int milliseconds: " + connectTimeout);
       if (reconnectBackoffMin == null) {
         reconnectBackoffMin = Duration.ofMillis(50);
         reconnectBackoffMax = Duration.ofSeconds(2);
       }
-      check(!reconnectBackoffMin.isNegative() && !reconnectBackoffMin.isZero(),
+      check(
+          !reconnectBackoffMin.isNegative() && !reconnectBackoffMin.isZero(),
           "reconnectBackoff min must be positive: " + reconnectBackoffMin);
-      check(reconnectBackoffMax.compareTo(reconnectBackoffMin) >= 0,
+      check(
+          reconnectBackoffMax.compareTo(reconnectBackoffMin) >= 0,
           "reconnectBackoff max " + reconnectBackoffMax + " below min " + reconnectBackoffMin);
-      check(reconnectBackoffMax.compareTo(Duration.ofDays(1)) <= 0,
+      check(
+          reconnectBackoffMax.compareTo(Duration.ofDays(1)) <= 0,
           "reconnectBackoff max above one day: " + reconnectBackoffMax);
       outboundQueueLimit = orDefault(outboundQueueLimit, 4096);
       check(outboundQueueLimit >= 1, "outboundQueueLimit must be positive: " + outboundQueueLimit);
       outboundBufferBytes = orDefault(outboundBufferBytes, 8 * 1024 * 1024);
-      check(outboundBufferBytes >= 64 * 1024,
+      check(
+          outboundBufferBytes >= 64 * 1024,
           "outboundBufferBytes below 64 KiB: " + outboundBufferBytes);
       ioThreads = orDefault(ioThreads, 2);
       check(ioThreads >= 1 && ioThreads <= 64, "ioThreads out of range 1..64: " + ioThreads);

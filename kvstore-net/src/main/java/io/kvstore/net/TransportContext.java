@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the handlers of one transport share: configuration, counters, the frame codec, the local
- * advertised endpoint and the inbound callback. Wiring internal to kvstore-net, public only so
- * that its handler packages can reach it. Thread-safe.
+ * advertised endpoint and the inbound callback. Wiring internal to kvstore-net, public only so that
+ * its handler packages can reach it. Thread-safe.
  */
 public final class TransportContext {
   private static final Logger log = LoggerFactory.getLogger(TransportContext.class);
@@ -86,11 +86,20 @@ public final class TransportContext {
     }
     metrics.increment(drop);
     if (drop == Counter.DROPPED_WRONG_CLUSTER) {
-      metrics.warnOnce(log, "wrong-cluster", source,
-          "dropping packets of cluster '" + envelope.getCluster() + "' (this is '"
-              + config.clusterName() + "')");
+      metrics.warnOnce(
+          log,
+          "wrong-cluster",
+          source,
+          "dropping packets of cluster '"
+              + envelope.getCluster()
+              + "' (this is '"
+              + config.clusterName()
+              + "')");
     } else if (drop == Counter.DROPPED_WRONG_VERSION) {
-      metrics.warnOnce(log, "wrong-version", source,
+      metrics.warnOnce(
+          log,
+          "wrong-version",
+          source,
           "dropping packets of unsupported protocol version "
               + Integer.toUnsignedLong(envelope.getProtocolVersion()));
     }
@@ -119,8 +128,7 @@ public final class TransportContext {
     } catch (RuntimeException e) {
       // The callback's failure is not the peer's: keep the connection, count, log the first.
       metrics.increment(Counter.DELIVERY_FAILURES);
-      metrics.warnOnce(log, "delivery", e.getClass().getName(),
-          "the inbound callback threw " + e);
+      metrics.warnOnce(log, "delivery", e.getClass().getName(), "the inbound callback threw " + e);
     }
     return true;
   }

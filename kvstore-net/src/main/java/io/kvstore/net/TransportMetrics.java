@@ -98,8 +98,8 @@ public final class TransportMetrics {
   }
 
   /**
-   * Logs {@code message} at warn level only the first time {@code kind} happens for {@code
-   * source}, so that a misconfigured peer produces one line, not one per packet.
+   * Logs {@code message} at warn level only the first time {@code kind} happens for {@code source},
+   * so that a misconfigured peer produces one line, not one per packet.
    */
   public void warnOnce(Logger log, String kind, String source, String message) {
     if (loggedSources.size() >= MAX_LOGGED_SOURCES) {

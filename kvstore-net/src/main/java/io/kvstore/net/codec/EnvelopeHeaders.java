@@ -11,9 +11,8 @@ public final class EnvelopeHeaders {
   private EnvelopeHeaders() {}
 
   /**
-   * Why {@code envelope} must be dropped, or {@code null} if its header is acceptable for a node
-   * of {@code cluster}. Version is checked first: another version may spell the cluster
-   * differently.
+   * Why {@code envelope} must be dropped, or {@code null} if its header is acceptable for a node of
+   * {@code cluster}. Version is checked first: another version may spell the cluster differently.
    */
   public static Counter check(Envelope envelope, String cluster) {
     if (!ProtocolVersion.isSupported(Integer.toUnsignedLong(envelope.getProtocolVersion()))) {
@@ -29,8 +28,7 @@ public final class EnvelopeHeaders {
   }
 
   /** A new envelope with this node's header filled in: current version, cluster, sender. */
-  public static Envelope.Builder newEnvelope(
-      String cluster, io.kvstore.net.proto.Endpoint sender) {
+  public static Envelope.Builder newEnvelope(String cluster, io.kvstore.net.proto.Endpoint sender) {
     return Envelope.newBuilder()
         .setProtocolVersion(ProtocolVersion.CURRENT)
         .setCluster(cluster)

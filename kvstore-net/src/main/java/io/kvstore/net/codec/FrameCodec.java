@@ -21,8 +21,8 @@ import java.util.List;
 /**
  * TCP framing: every frame is a 4-byte big-endian length (of the payload only) followed by one
  * serialized {@link Envelope}. A length above the frame limit fails at once, before the payload is
- * buffered; a negative length or an unparsable payload is garbage. Either way the caller closes
- * the connection (see {@link #classify}).
+ * buffered; a negative length or an unparsable payload is garbage. Either way the caller closes the
+ * connection (see {@link #classify}).
  *
  * <p>Pitfalls: the frame decoder keeps state and is created per channel; the envelope decoder and
  * encoder are stateless and shared by the channels of one transport.
@@ -60,7 +60,11 @@ public final class FrameCodec {
     pipeline.addLast(
         "frameDecoder",
         new LengthFieldBasedFrameDecoder(
-            maxFrameBytes + LENGTH_PREFIX_BYTES, 0, LENGTH_PREFIX_BYTES, 0, LENGTH_PREFIX_BYTES,
+            maxFrameBytes + LENGTH_PREFIX_BYTES,
+            0,
+            LENGTH_PREFIX_BYTES,
+            0,
+            LENGTH_PREFIX_BYTES,
             true));
     pipeline.addLast("envelopeDecoder", decoder);
     pipeline.addLast("envelopeEncoder", encoder);
@@ -121,8 +125,7 @@ public final class FrameCodec {
     }
 
     @Override
-    protected void encode(ChannelHandlerContext ctx, Envelope msg, ByteBuf out)
-        throws IOException {
+    protected void encode(ChannelHandlerContext ctx, Envelope msg, ByteBuf out) throws IOException {
       int size = msg.getSerializedSize();
       out.writeInt(size);
       writeEnvelope(msg, size, out);

@@ -15,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Pure functions between the core's message records and their protobuf form. This is the edge:
- * no protobuf type goes further in, no record comes out invalid.
+ * Pure functions between the core's message records and their protobuf form. This is the edge: no
+ * protobuf type goes further in, no record comes out invalid.
  *
  * <p>Adding a message type is local: a body case in {@code messages.proto}, one branch in {@link
  * #setBody} and one case in {@link #fromEnvelope}, and a generator in the round-trip test.
@@ -96,7 +96,9 @@ public final class ProtoMapper {
     require(p.hasSource(), "ping.source");
     require(p.hasTarget(), "ping.target");
     return new Ping(
-        p.getSeq(), fromProto(p.getSource()), fromProto(p.getTarget()),
+        p.getSeq(),
+        fromProto(p.getSource()),
+        fromProto(p.getTarget()),
         fromProto(p.getGossipList()));
   }
 

@@ -24,8 +24,8 @@ public final class ProtocolVersion {
   }
 
   /**
-   * The highest version in both ranges, or -1 if the peer's [{@code peerMin}, {@code peerMax}]
-   * does not overlap ours (or is malformed).
+   * The highest version in both ranges, or -1 if the peer's [{@code peerMin}, {@code peerMax}] does
+   * not overlap ours (or is malformed).
    */
   public static int negotiate(long peerMin, long peerMax) {
     if (peerMin <= 0 || peerMin > peerMax) {

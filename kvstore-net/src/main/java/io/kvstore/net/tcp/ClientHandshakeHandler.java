@@ -15,11 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client half of the handshake on an outbound connection: sends Hello as soon as the
- * connection is up, waits (bounded by the connect timeout) for an accepting HelloReply, then tells
- * its {@link PeerConnection} that the connection is ready. A refusal is counted and logged once per
- * peer host, and the connection closed. The server sends nothing after its reply, so anything else
- * is garbage.
+ * The client half of the handshake on an outbound connection: sends Hello as soon as the connection
+ * is up, waits (bounded by the connect timeout) for an accepting HelloReply, then tells its {@link
+ * PeerConnection} that the connection is ready. A refusal is counted and logged once per peer host,
+ * and the connection closed. The server sends nothing after its reply, so anything else is garbage.
  *
  * <p>Keeps per-connection state: not sharable.
  */
@@ -40,21 +39,31 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext c) {
     ctx.metrics().increment(Counter.CONNECTIONS_OPENED);
     long millis = ctx.config().connectTimeout().toMillis();
-    timeout = c.executor().schedule(() -> {
-      if (!ready) {
-        ctx.metrics().increment(Counter.HANDSHAKE_FAILURES);
-        log.debug("no HelloReply from {} within {} ms; closing", peer.peer(), millis);
-        c.close();
-      }
-    }, millis, TimeUnit.MILLISECONDS);
-    c.writeAndFlush(peer.nextEnvelope(ctx.newEnvelope().setHello(Hello.newBuilder()
-        .setMinVersion(ProtocolVersion.MIN_SUPPORTED)
-        .setMaxVersion(ProtocolVersion.MAX_SUPPORTED))));
+    timeout =
+        c.executor()
+            .schedule(
+                () -> {
+                  if (!ready) {
+                    ctx.metrics().increment(Counter.HANDSHAKE_FAILURES);
+                    log.debug("no HelloReply from {} within {} ms; closing", peer.peer(), millis);
+                    c.close();
+                  }
+                },
+                millis,
+                TimeUnit.MILLISECONDS);
+    c.writeAndFlush(
+        peer.nextEnvelope(
+            ctx.newEnvelope()
+                .setHello(
+                    Hello.newBuilder()
+                        .setMinVersion(ProtocolVersion.MIN_SUPPORTED)
+                        .setMaxVersion(ProtocolVersion.MAX_SUPPORTED))));
     c.fireChannelActive();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext c) {
+    ctx.metrics().increment(Counter.CONNECTIONS_CLOSED);
     if (timeout != null) {
       timeout.cancel(false);
     }
@@ -80,10 +89,17 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
       timeout.cancel(false);
       if (!reply.getAccepted()) {
         ctx.metrics().increment(Counter.HANDSHAKE_FAILURES);
-        ctx.metrics().warnOnce(log, "handshake-refused-by-peer",
-            TcpErrors.host(c.channel().remoteAddress()),
-            "peer " + peer.peer() + " of cluster '" + envelope.getCluster()
-                + "' refused the connection: " + reply.getReason());
+        ctx.metrics()
+            .warnOnce(
+                log,
+                "handshake-refused-by-peer",
+                TcpErrors.host(c.channel().remoteAddress()),
+                "peer "
+                    + peer.peer()
+                    + " of cluster '"
+                    + envelope.getCluster()
+                    + "' refused the connection: "
+                    + reply.getReason());
         c.close();
         return;
       }

@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers the messages of an accepted connection after its handshake, as sent by {@code from}
- * (the sender's advertised endpoint from its Hello, not the connection's source port). An envelope
- * of another cluster or version, or one that is not a valid message, is a protocol violation: the
+ * Delivers the messages of an accepted connection after its handshake, as sent by {@code from} (the
+ * sender's advertised endpoint from its Hello, not the connection's source port). An envelope of
+ * another cluster or version, or one that is not a valid message, is a protocol violation: the
  * connection is closed and the drop counted. Decoding runs on the I/O thread; the inbound callback
  * must not block.
  *

@@ -33,14 +33,14 @@ import org.slf4j.LoggerFactory;
  *                BACKOFF --send: retry when the backoff expires--> CONNECTING
  * </pre>
  *
- * <p>Messages sent before the connection is READY wait in a queue, in order; every message
- * between {@link #send} and the socket counts against the outbound queue limit, and beyond it the
- * send is dropped and counted. A failed attempt drops what waited for it (counted unreachable):
- * the protocols above retry on their own terms, and stale messages are worse than lost ones.
+ * <p>Messages sent before the connection is READY wait in a queue, in order; every message between
+ * {@link #send} and the socket counts against the outbound queue limit, and beyond it the send is
+ * dropped and counted. A failed attempt drops what waited for it (counted unreachable): the
+ * protocols above retry on their own terms, and stale messages are worse than lost ones.
  *
  * <p>Sends from other threads go through a lock-free hand-off queue drained by one task per burst.
- * Writes do not flush; the first write of an event-loop turn schedules one flush task, which
- * runs after the tasks already queued, so a burst of sends leaves in few syscalls.
+ * Writes do not flush; the first write of an event-loop turn schedules one flush task, which runs
+ * after the tasks already queued, so a burst of sends leaves in few syscalls.
  *
  * <p>Threading: {@link #send} and {@link #close} are thread-safe; everything else runs on the
  * peer's event loop, which also owns the channel, so no state needs a lock.
@@ -48,7 +48,13 @@ import org.slf4j.LoggerFactory;
 final class PeerConnection {
   private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
 
-  private enum State { IDLE, CONNECTING, READY, BACKOFF, CLOSED }
+  private enum State {
+    IDLE,
+    CONNECTING,
+    READY,
+    BACKOFF,
+    CLOSED
+  }
 
   private final Endpoint peer;
   private final EventLoop loop;
@@ -58,12 +64,16 @@ final class PeerConnection {
   private final int maxFrameBytes;
   private final long backoffMinNanos;
   private final long backoffMaxNanos;
+
   /** Messages accepted by {@link #send} and not yet written or dropped. */
   private final AtomicInteger queued = new AtomicInteger();
+
   private final Runnable flushTask = this::flush;
   private final Runnable drainTask = this::drain;
+
   /** Messages from other threads on their way to the event loop. */
   private final ConcurrentLinkedQueue<Envelope.Builder> handoff = new ConcurrentLinkedQueue<>();
+
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
   // Event-loop state.
@@ -94,13 +104,17 @@ final class PeerConnection {
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-            .handler(new ChannelInitializer<Channel>() {
-              @Override
-              protected void initChannel(Channel ch) {
-                ctx.codec().addTo(ch.pipeline());
-                ch.pipeline().addLast("clientHandshake", new ClientHandshakeHandler(ctx, PeerConnection.this));
-              }
-            });
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ctx.codec().addTo(ch.pipeline());
+                    ch.pipeline()
+                        .addLast(
+                            "clientHandshake",
+                            new ClientHandshakeHandler(ctx, PeerConnection.this));
+                  }
+                });
   }
 
   Endpoint peer() {
@@ -185,12 +199,13 @@ final class PeerConnection {
     Channel ch = f.channel();
     channel = ch;
     ch.closeFuture().addListener(x -> onClosedAnyThread(ch));
-    f.addListener(x -> {
-      if (!x.isSuccess()) {
-        log.debug("cannot connect to {}: {}", peer, String.valueOf(x.cause()));
-        ch.close();
-      }
-    });
+    f.addListener(
+        x -> {
+          if (!x.isSuccess()) {
+            log.debug("cannot connect to {}: {}", peer, String.valueOf(x.cause()));
+            ch.close();
+          }
+        });
   }
 
   /** Called by the handshake handler, on this loop, when the peer accepted the Hello. */
@@ -217,8 +232,11 @@ final class PeerConnection {
     Envelope envelope = nextEnvelope(builder);
     if (envelope.getSerializedSize() > maxFrameBytes) {
       ctx.metrics().increment(Counter.DROPPED_OVERSIZE);
-      log.debug("dropping a {} of {} bytes to {}: above the frame limit",
-          envelope.getBodyCase(), envelope.getSerializedSize(), peer);
+      log.debug(
+          "dropping a {} of {} bytes to {}: above the frame limit",
+          envelope.getBodyCase(),
+          envelope.getSerializedSize(),
+          peer);
       return;
     }
     if (!channel.isWritable()) {
@@ -261,7 +279,8 @@ final class PeerConnection {
       state = State.IDLE;
     } else if (state == State.CONNECTING) {
       dropPending(Counter.DROPPED_UNREACHABLE);
-      backoffNanos = backoffNanos == 0 ? backoffMinNanos : Math.min(backoffNanos * 2, backoffMaxNanos);
+      backoffNanos =
+          backoffNanos == 0 ? backoffMinNanos : Math.min(backoffNanos * 2, backoffMaxNanos);
       backoffUntilNanos = System.nanoTime() + backoffNanos;
       state = State.BACKOFF;
     }
@@ -272,12 +291,16 @@ final class PeerConnection {
       return;
     }
     long delay = Math.max(0, backoffUntilNanos - System.nanoTime());
-    retry = loop.schedule(() -> {
-      retry = null;
-      if (state == State.BACKOFF && !pending.isEmpty()) {
-        connect();
-      }
-    }, delay, TimeUnit.NANOSECONDS);
+    retry =
+        loop.schedule(
+            () -> {
+              retry = null;
+              if (state == State.BACKOFF && !pending.isEmpty()) {
+                connect();
+              }
+            },
+            delay,
+            TimeUnit.NANOSECONDS);
   }
 
   private void onClose() {

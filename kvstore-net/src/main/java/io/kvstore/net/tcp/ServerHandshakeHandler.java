@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server half of the handshake. The first envelope on an accepted connection must be a Hello
- * of this cluster with an overlapping version range, within the connect timeout. Then the server
+ * The server half of the handshake. The first envelope on an accepted connection must be a Hello of
+ * this cluster with an overlapping version range, within the connect timeout. Then the server
  * answers with an accepting HelloReply and replaces this handler with an {@link InboundHandler}
  * bound to the Hello's sender. Otherwise it answers with a refusing HelloReply (wrong cluster or
  * version) or nothing (garbage, timeout), closes, counts, and logs once per source host.
@@ -42,14 +42,22 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext c) {
     long millis = ctx.config().connectTimeout().toMillis();
-    timeout = c.executor().schedule(() -> {
-      if (!done) {
-        done = true;
-        ctx.metrics().increment(Counter.HANDSHAKE_FAILURES);
-        log.debug("no Hello from {} within {} ms; closing", c.channel().remoteAddress(), millis);
-        c.close();
-      }
-    }, millis, TimeUnit.MILLISECONDS);
+    timeout =
+        c.executor()
+            .schedule(
+                () -> {
+                  if (!done) {
+                    done = true;
+                    ctx.metrics().increment(Counter.HANDSHAKE_FAILURES);
+                    log.debug(
+                        "no Hello from {} within {} ms; closing",
+                        c.channel().remoteAddress(),
+                        millis);
+                    c.close();
+                  }
+                },
+                millis,
+                TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -83,13 +91,19 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     String source = TcpErrors.host(c.channel().remoteAddress());
     Counter drop = EnvelopeHeaders.check(envelope, ctx.cluster());
     if (drop == Counter.DROPPED_WRONG_VERSION) {
-      refuse(c, drop, source, "unsupported protocol version "
-          + Integer.toUnsignedLong(envelope.getProtocolVersion()));
+      refuse(
+          c,
+          drop,
+          source,
+          "unsupported protocol version " + Integer.toUnsignedLong(envelope.getProtocolVersion()));
       return;
     }
     if (drop == Counter.DROPPED_WRONG_CLUSTER) {
-      refuse(c, drop, source, "cluster '" + envelope.getCluster() + "' (this is '"
-          + ctx.cluster() + "')");
+      refuse(
+          c,
+          drop,
+          source,
+          "cluster '" + envelope.getCluster() + "' (this is '" + ctx.cluster() + "')");
       return;
     }
     if (drop != null || envelope.getBodyCase() != Envelope.BodyCase.HELLO) {
@@ -97,12 +111,20 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     Hello hello = envelope.getHello();
-    int version = ProtocolVersion.negotiate(
-        Integer.toUnsignedLong(hello.getMinVersion()), Integer.toUnsignedLong(hello.getMaxVersion()));
+    int version =
+        ProtocolVersion.negotiate(
+            Integer.toUnsignedLong(hello.getMinVersion()),
+            Integer.toUnsignedLong(hello.getMaxVersion()));
     if (version < 0) {
-      refuse(c, Counter.DROPPED_WRONG_VERSION, source, "no common protocol version with ["
-          + Integer.toUnsignedLong(hello.getMinVersion()) + ", "
-          + Integer.toUnsignedLong(hello.getMaxVersion()) + "]");
+      refuse(
+          c,
+          Counter.DROPPED_WRONG_VERSION,
+          source,
+          "no common protocol version with ["
+              + Integer.toUnsignedLong(hello.getMinVersion())
+              + ", "
+              + Integer.toUnsignedLong(hello.getMaxVersion())
+              + "]");
       return;
     }
     Endpoint from;
@@ -113,10 +135,11 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     timeout.cancel(false);
-    c.writeAndFlush(ctx.newEnvelope()
-        .setRequestId(1)
-        .setHelloReply(HelloReply.newBuilder().setAccepted(true).setVersion(version))
-        .build());
+    c.writeAndFlush(
+        ctx.newEnvelope()
+            .setRequestId(1)
+            .setHelloReply(HelloReply.newBuilder().setAccepted(true).setVersion(version))
+            .build());
     c.pipeline().replace(this, InboundHandler.NAME, new InboundHandler(ctx, from));
   }
 
@@ -124,10 +147,11 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     ctx.metrics().increment(drop);
     ctx.metrics().increment(Counter.HANDSHAKE_FAILURES);
     ctx.metrics().warnOnce(log, "handshake-refused", source, "refused a connection: " + reason);
-    c.writeAndFlush(ctx.newEnvelope()
-            .setRequestId(1)
-            .setHelloReply(HelloReply.newBuilder().setAccepted(false).setReason(reason))
-            .build())
+    c.writeAndFlush(
+            ctx.newEnvelope()
+                .setRequestId(1)
+                .setHelloReply(HelloReply.newBuilder().setAccepted(false).setReason(reason))
+                .build())
         .addListener(ChannelFutureListener.CLOSE);
   }
 

@@ -18,7 +18,8 @@ final class TcpErrors {
     Counter drop = FrameCodec.classify(cause);
     if (drop != null) {
       metrics.increment(drop);
-      log.debug("closing {} after a bad frame: {}", ctx.channel().remoteAddress(), cause.toString());
+      log.debug(
+          "closing {} after a bad frame: {}", ctx.channel().remoteAddress(), cause.toString());
     } else {
       log.debug("closing {} after {}", ctx.channel().remoteAddress(), cause.toString());
     }

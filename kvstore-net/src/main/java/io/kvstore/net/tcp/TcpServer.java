@@ -36,7 +36,8 @@ public final class TcpServer implements AutoCloseable {
    */
   public static TcpServer bind(EventLoopGroup group, String host, int port, TransportContext ctx)
       throws IOException {
-    ChannelGroup accepted = new DefaultChannelGroup("kvstore-accepted", GlobalEventExecutor.INSTANCE);
+    ChannelGroup accepted =
+        new DefaultChannelGroup("kvstore-accepted", GlobalEventExecutor.INSTANCE);
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group, group)

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads one envelope from each datagram, checks its cluster and version, and delivers its message
  * as sent by the envelope's sender endpoint (the datagram's source address is only used for
- * logging). Anything else is dropped and counted; the channel stays open whatever arrives.
- * Decoding runs on the I/O thread; the inbound callback must not block.
+ * logging). Anything else is dropped and counted; the channel stays open whatever arrives. Decoding
+ * runs on the I/O thread; the inbound callback must not block.
  *
  * <p>The packet is released by the superclass after {@link #channelRead0} returns; parsing copies
  * what it keeps. Stateless apart from the shared context.

@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class UdpChannel implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UdpChannel.class);
+
   /** Receive buffer per datagram: the UDP maximum, so a peer with a larger limit is not cut. */
   private static final int RECEIVE_BUFFER_BYTES = 65536;
+
   /** Resolved peer addresses kept; past it the cache is cleared (peers are few). */
   private static final int MAX_CACHED_ADDRESSES = 4096;
 
@@ -68,8 +70,8 @@ public final class UdpChannel implements AutoCloseable {
         new Bootstrap()
             .group(group)
             .channel(NioDatagramChannel.class)
-            .option(ChannelOption.RCVBUF_ALLOCATOR,
-                new FixedRecvByteBufAllocator(RECEIVE_BUFFER_BYTES))
+            .option(
+                ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER_BYTES))
             .handler(new GossipDatagramHandler(ctx));
     ChannelFuture f = b.bind(host, port).awaitUninterruptibly();
     if (!f.isSuccess()) {

@@ -52,7 +52,8 @@ class ProtoMapperTest {
     StringBuilder b = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length()
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
           && Character.isLowSurrogate(s.charAt(i + 1))) {
         b.append(c).append(s.charAt(++i));
       } else if (Character.isSurrogate(c)) {
@@ -74,9 +75,9 @@ class ProtoMapperTest {
   }
 
   static Gen<Endpoint> endpoints() {
-    Gen<String> host = Generate.oneOf(
-        Generate.pick(List.of("127.0.0.1", "::1", "10.0.0.7", "node-3.example")),
-        name(40));
+    Gen<String> host =
+        Generate.oneOf(
+            Generate.pick(List.of("127.0.0.1", "::1", "10.0.0.7", "node-3.example")), name(40));
     return host.zip(integers().between(0, 65535), Endpoint::new);
   }
 
@@ -85,9 +86,15 @@ class ProtoMapperTest {
   }
 
   static Gen<MemberUpdate> updates() {
-    Gen<Long> incarnation = Generate.oneOf(longs().between(0, 10), longs().between(0, Long.MAX_VALUE));
-    return nodeIds().zip(endpoints(), Generate.enumValues(MemberStatus.class), incarnation,
-        metadata(), MemberUpdate::new);
+    Gen<Long> incarnation =
+        Generate.oneOf(longs().between(0, 10), longs().between(0, Long.MAX_VALUE));
+    return nodeIds()
+        .zip(
+            endpoints(),
+            Generate.enumValues(MemberStatus.class),
+            incarnation,
+            metadata(),
+            MemberUpdate::new);
   }
 
   static Gen<List<MemberUpdate>> gossip() {
@@ -97,8 +104,8 @@ class ProtoMapperTest {
   // ---- round trips ----
 
   static Message roundTrip(Message m) throws Exception {
-    byte[] bytes = ProtoMapper.setBody(EnvelopeHeaders.newEnvelope("c", SENDER), m)
-        .build().toByteArray();
+    byte[] bytes =
+        ProtoMapper.setBody(EnvelopeHeaders.newEnvelope("c", SENDER), m).build().toByteArray();
     return ProtoMapper.fromEnvelope(Envelope.parseFrom(bytes));
   }
 
@@ -112,44 +119,60 @@ class ProtoMapperTest {
 
   @Test
   void ping() {
-    qt().withExamples(300).forAll(longs().all(), nodeIds(), nodeIds(), gossip())
+    qt().withExamples(300)
+        .forAll(longs().all(), nodeIds(), nodeIds(), gossip())
         .checkAssert((seq, src, dst, g) -> assertRoundTrips(new Ping(seq, src, dst, g)));
   }
 
   @Test
   void ack() {
-    qt().withExamples(300).forAll(longs().all(), nodeIds(), gossip())
+    qt().withExamples(300)
+        .forAll(longs().all(), nodeIds(), gossip())
         .checkAssert((seq, src, g) -> assertRoundTrips(new Ack(seq, src, g)));
   }
 
   @Test
   void pingReq() {
-    qt().withExamples(300).forAll(longs().all(), nodeIds(), nodeIds(), endpoints())
-        .checkAssert((seq, src, dst, ep) ->
-            assertRoundTrips(new PingReq(seq, src, dst, ep, List.of())));
-    qt().withExamples(300).forAll(nodeIds(), endpoints(), gossip())
-        .checkAssert((src, ep, g) -> assertRoundTrips(new PingReq(Long.MIN_VALUE, src, src, ep, g)));
+    qt().withExamples(300)
+        .forAll(longs().all(), nodeIds(), nodeIds(), endpoints())
+        .checkAssert(
+            (seq, src, dst, ep) -> assertRoundTrips(new PingReq(seq, src, dst, ep, List.of())));
+    qt().withExamples(300)
+        .forAll(nodeIds(), endpoints(), gossip())
+        .checkAssert(
+            (src, ep, g) -> assertRoundTrips(new PingReq(Long.MIN_VALUE, src, src, ep, g)));
   }
 
   @Test
   void nack() {
-    qt().withExamples(300).forAll(longs().all(), nodeIds())
+    qt().withExamples(300)
+        .forAll(longs().all(), nodeIds())
         .checkAssert((seq, src) -> assertRoundTrips(new Nack(seq, src)));
   }
 
   @Test
   void pushPull() {
-    qt().withExamples(300).forAll(nodeIds(), booleans().all(), booleans().all(),
+    qt().withExamples(300)
+        .forAll(
+            nodeIds(),
+            booleans().all(),
+            booleans().all(),
             lists().of(updates()).ofSizeBetween(0, 40))
-        .checkAssert((src, join, reply, members) ->
-            assertRoundTrips(new PushPull(src, join, reply, members)));
+        .checkAssert(
+            (src, join, reply, members) ->
+                assertRoundTrips(new PushPull(src, join, reply, members)));
   }
 
   @Test
   void extremesRoundTrip() throws Exception {
     NodeId id = new NodeId("ñødé-😀", -1L);
-    MemberUpdate u = new MemberUpdate(id, new Endpoint("::1", 65535), MemberStatus.LEFT,
-        Long.MAX_VALUE, Map.of("", "", "http", "http://[::1]:8080"));
+    MemberUpdate u =
+        new MemberUpdate(
+            id,
+            new Endpoint("::1", 65535),
+            MemberStatus.LEFT,
+            Long.MAX_VALUE,
+            Map.of("", "", "http", "http://[::1]:8080"));
     assertRoundTrips(new Ack(-1L, id, List.of(u, u)));
     assertRoundTrips(new Ping(0, id, id, List.of()));
   }
@@ -163,7 +186,8 @@ class ProtoMapperTest {
   @Test
   void emptyBodyIsADecodeError() {
     assertThatThrownBy(() -> ProtoMapper.fromEnvelope(header().build()))
-        .isInstanceOf(ProtoDecodeException.class).hasMessageContaining("empty or unknown");
+        .isInstanceOf(ProtoDecodeException.class)
+        .hasMessageContaining("empty or unknown");
   }
 
   @Test
@@ -183,28 +207,43 @@ class ProtoMapperTest {
   void handshakeBodyIsNotAMessage() {
     Envelope e = header().setHello(Hello.newBuilder().setMinVersion(1).setMaxVersion(1)).build();
     assertThatThrownBy(() -> ProtoMapper.fromEnvelope(e))
-        .isInstanceOf(ProtoDecodeException.class).hasMessageContaining("handshake");
+        .isInstanceOf(ProtoDecodeException.class)
+        .hasMessageContaining("handshake");
   }
 
   @Test
   void missingRequiredFieldsAreDecodeErrors() {
     NodeId id = new NodeId("a", 1);
-    Envelope noSource = header().setPing(io.kvstore.net.proto.Ping.newBuilder()
-        .setSeq(1).setTarget(ProtoMapper.toProto(id))).build();
+    Envelope noSource =
+        header()
+            .setPing(
+                io.kvstore.net.proto.Ping.newBuilder().setSeq(1).setTarget(ProtoMapper.toProto(id)))
+            .build();
     assertThatThrownBy(() -> ProtoMapper.fromEnvelope(noSource))
-        .isInstanceOf(ProtoDecodeException.class).hasMessageContaining("ping.source");
-    Envelope noAddress = header().setPingReq(io.kvstore.net.proto.PingReq.newBuilder()
-        .setSource(ProtoMapper.toProto(id)).setTarget(ProtoMapper.toProto(id))).build();
+        .isInstanceOf(ProtoDecodeException.class)
+        .hasMessageContaining("ping.source");
+    Envelope noAddress =
+        header()
+            .setPingReq(
+                io.kvstore.net.proto.PingReq.newBuilder()
+                    .setSource(ProtoMapper.toProto(id))
+                    .setTarget(ProtoMapper.toProto(id)))
+            .build();
     assertThatThrownBy(() -> ProtoMapper.fromEnvelope(noAddress))
-        .isInstanceOf(ProtoDecodeException.class).hasMessageContaining("target_address");
+        .isInstanceOf(ProtoDecodeException.class)
+        .hasMessageContaining("target_address");
   }
 
   @Test
   void invalidValuesAreDecodeErrors() {
     io.kvstore.net.proto.NodeId blank =
         io.kvstore.net.proto.NodeId.newBuilder().setName(" ").setBoot(1).build();
-    assertThatThrownBy(() -> ProtoMapper.fromEnvelope(
-            header().setNack(io.kvstore.net.proto.Nack.newBuilder().setSource(blank)).build()))
+    assertThatThrownBy(
+            () ->
+                ProtoMapper.fromEnvelope(
+                    header()
+                        .setNack(io.kvstore.net.proto.Nack.newBuilder().setSource(blank))
+                        .build()))
         .isInstanceOf(ProtoDecodeException.class);
 
     io.kvstore.net.proto.Endpoint badPort =
@@ -212,24 +251,38 @@ class ProtoMapperTest {
     assertThatThrownBy(() -> ProtoMapper.fromProto(badPort))
         .isInstanceOf(ProtoDecodeException.class);
 
-    io.kvstore.net.proto.MemberUpdate.Builder u = io.kvstore.net.proto.MemberUpdate.newBuilder()
-        .setId(ProtoMapper.toProto(new NodeId("a", 1)))
-        .setAddress(ProtoMapper.toProto(new Endpoint("h", 1)))
-        .setStatus(io.kvstore.net.proto.MemberStatus.MEMBER_STATUS_ALIVE);
+    io.kvstore.net.proto.MemberUpdate.Builder u =
+        io.kvstore.net.proto.MemberUpdate.newBuilder()
+            .setId(ProtoMapper.toProto(new NodeId("a", 1)))
+            .setAddress(ProtoMapper.toProto(new Endpoint("h", 1)))
+            .setStatus(io.kvstore.net.proto.MemberStatus.MEMBER_STATUS_ALIVE);
     // An incarnation above 2^63 - 1 is negative as a Java long: rejected, not wrapped.
-    Envelope hugeIncarnation = header().setAck(io.kvstore.net.proto.Ack.newBuilder()
-        .setSource(ProtoMapper.toProto(new NodeId("a", 1)))
-        .addGossip(u.clone().setIncarnation(-5L))).build();
+    Envelope hugeIncarnation =
+        header()
+            .setAck(
+                io.kvstore.net.proto.Ack.newBuilder()
+                    .setSource(ProtoMapper.toProto(new NodeId("a", 1)))
+                    .addGossip(u.clone().setIncarnation(-5L)))
+            .build();
     assertThatThrownBy(() -> ProtoMapper.fromEnvelope(hugeIncarnation))
         .isInstanceOf(ProtoDecodeException.class);
-    Envelope unknownStatus = header().setAck(io.kvstore.net.proto.Ack.newBuilder()
-        .setSource(ProtoMapper.toProto(new NodeId("a", 1)))
-        .addGossip(u.clone().setStatusValue(99))).build();
+    Envelope unknownStatus =
+        header()
+            .setAck(
+                io.kvstore.net.proto.Ack.newBuilder()
+                    .setSource(ProtoMapper.toProto(new NodeId("a", 1)))
+                    .addGossip(u.clone().setStatusValue(99)))
+            .build();
     assertThatThrownBy(() -> ProtoMapper.fromEnvelope(unknownStatus))
-        .isInstanceOf(ProtoDecodeException.class).hasMessageContaining("status");
-    Envelope unspecifiedStatus = header().setAck(io.kvstore.net.proto.Ack.newBuilder()
-        .setSource(ProtoMapper.toProto(new NodeId("a", 1)))
-        .addGossip(u.clone().setStatusValue(0))).build();
+        .isInstanceOf(ProtoDecodeException.class)
+        .hasMessageContaining("status");
+    Envelope unspecifiedStatus =
+        header()
+            .setAck(
+                io.kvstore.net.proto.Ack.newBuilder()
+                    .setSource(ProtoMapper.toProto(new NodeId("a", 1)))
+                    .addGossip(u.clone().setStatusValue(0)))
+            .build();
     assertThatThrownBy(() -> ProtoMapper.fromEnvelope(unspecifiedStatus))
         .isInstanceOf(ProtoDecodeException.class);
   }

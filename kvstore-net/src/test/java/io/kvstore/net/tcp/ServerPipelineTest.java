@@ -53,17 +53,26 @@ class ServerPipelineTest {
 
   @BeforeEach
   void setUp() {
-    NettyTransportConfig config = NettyTransportConfig.builder()
-        .clusterName("blue").maxFrameBytes(MAX_FRAME).connectTimeout(java.time.Duration.ofSeconds(1))
-        .build();
+    NettyTransportConfig config =
+        NettyTransportConfig.builder()
+            .clusterName("blue")
+            .maxFrameBytes(MAX_FRAME)
+            .connectTimeout(java.time.Duration.ofSeconds(1))
+            .build();
     metrics = new TransportMetrics();
-    TransportContext ctx = new TransportContext(config, metrics, (from, m) -> {
-      froms.add(from);
-      received.add(m);
-    });
+    TransportContext ctx =
+        new TransportContext(
+            config,
+            metrics,
+            (from, m) -> {
+              froms.add(from);
+              received.add(m);
+            });
     ctx.setLocal(LOCAL);
-    ch = new EmbeddedChannel(new TcpServer.ServerInitializer(ctx,
-        new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
+    ch =
+        new EmbeddedChannel(
+            new TcpServer.ServerInitializer(
+                ctx, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
   }
 
   @AfterEach
@@ -78,8 +87,10 @@ class ServerPipelineTest {
   }
 
   private static Envelope hello(String cluster) {
-    return envelope(cluster, PEER).setRequestId(1)
-        .setHello(Hello.newBuilder().setMinVersion(1).setMaxVersion(1)).build();
+    return envelope(cluster, PEER)
+        .setRequestId(1)
+        .setHello(Hello.newBuilder().setMinVersion(1).setMaxVersion(1))
+        .build();
   }
 
   private static Envelope ping(long seq) {
@@ -185,8 +196,11 @@ class ServerPipelineTest {
   @Test
   void garbageBytesCloseAndCount() throws Exception {
     handshake();
-    ch.writeInbound(Unpooled.buffer().writeInt(8).writeBytes(new byte[] {
-        (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 1, 2, 3, 4}));
+    ch.writeInbound(
+        Unpooled.buffer()
+            .writeInt(8)
+            .writeBytes(
+                new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 1, 2, 3, 4}));
     assertThat(ch.isOpen()).isFalse();
     assertThat(metrics.get(Counter.DROPPED_GARBAGE)).isEqualTo(1);
   }
@@ -239,8 +253,11 @@ class ServerPipelineTest {
 
   @Test
   void disjointVersionRangeIsRefused() throws Exception {
-    ch.writeInbound(frame(hello("blue").toBuilder()
-        .setHello(Hello.newBuilder().setMinVersion(2).setMaxVersion(5)).build()));
+    ch.writeInbound(
+        frame(
+            hello("blue").toBuilder()
+                .setHello(Hello.newBuilder().setMinVersion(2).setMaxVersion(5))
+                .build()));
     HelloReply reply = readReply();
     assertThat(reply.getAccepted()).isFalse();
     assertThat(reply.getReason()).contains("[2, 5]");

@@ -46,11 +46,14 @@ class GossipDatagramHandlerTest {
   @BeforeEach
   void setUp() {
     metrics = new TransportMetrics();
-    TransportContext ctx = new TransportContext(
-        NettyTransportConfig.builder().clusterName("blue").build(), metrics, (from, m) -> {
-          froms.add(from);
-          received.add(m);
-        });
+    TransportContext ctx =
+        new TransportContext(
+            NettyTransportConfig.builder().clusterName("blue").build(),
+            metrics,
+            (from, m) -> {
+              froms.add(from);
+              received.add(m);
+            });
     ctx.setLocal(new Endpoint("127.0.0.1", 7946));
     ch = new EmbeddedChannel(new GossipDatagramHandler(ctx));
   }
@@ -88,7 +91,8 @@ class GossipDatagramHandlerTest {
 
   @Test
   void unsupportedVersionsAreDroppedAndCounted() throws Exception {
-    Envelope e = Envelope.parseFrom(datagram("blue", ACK)).toBuilder().setProtocolVersion(2).build();
+    Envelope e =
+        Envelope.parseFrom(datagram("blue", ACK)).toBuilder().setProtocolVersion(2).build();
     receive(e.toByteArray());
     assertThat(received).isEmpty();
     assertThat(metrics.get(Counter.DROPPED_WRONG_VERSION)).isEqualTo(1);
@@ -100,12 +104,12 @@ class GossipDatagramHandlerTest {
     receive(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x01});
     receive(Arrays.copyOf(good, good.length - 3)); // truncated
     receive(new byte[0]); // parses as an empty envelope: no version
-    byte[] noBody = EnvelopeHeaders.newEnvelope("blue", ProtoMapper.toProto(ADVERTISED))
-        .build().toByteArray();
+    byte[] noBody =
+        EnvelopeHeaders.newEnvelope("blue", ProtoMapper.toProto(ADVERTISED)).build().toByteArray();
     receive(noBody);
     assertThat(received).isEmpty();
-    assertThat(metrics.get(Counter.DROPPED_GARBAGE)
-        + metrics.get(Counter.DROPPED_WRONG_VERSION)).isEqualTo(4);
+    assertThat(metrics.get(Counter.DROPPED_GARBAGE) + metrics.get(Counter.DROPPED_WRONG_VERSION))
+        .isEqualTo(4);
     assertThat(metrics.get(Counter.DROPPED_GARBAGE)).isGreaterThanOrEqualTo(2);
     assertThat(ch.isOpen()).isTrue();
     receive(good);
