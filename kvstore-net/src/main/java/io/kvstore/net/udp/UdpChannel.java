@@ -71,7 +71,7 @@ public final class UdpChannel implements AutoCloseable {
             .group(group)
             .channel(NioDatagramChannel.class)
             .option(
-                ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER_BYTES))
+                ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER_BYTES))
             .handler(new GossipDatagramHandler(ctx));
     ChannelFuture f = b.bind(host, port).awaitUninterruptibly();
     if (!f.isSuccess()) {
