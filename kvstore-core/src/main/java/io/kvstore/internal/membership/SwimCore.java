@@ -282,12 +282,19 @@ public final class SwimCore {
     return table.get(id);
   }
 
-  int queuedUpdates() {
+  /** Updates still waiting to be piggybacked. */
+  public int queuedUpdates() {
     return queue.size();
   }
 
-  boolean hasLeft() {
+  /** Whether {@link #leave} was called. */
+  public boolean hasLeft() {
     return leaving;
+  }
+
+  /** Whether nothing is left to gossip, or nobody is left to gossip to. */
+  public boolean gossipSettled() {
+    return queue.size() == 0 || liveOthers(true).isEmpty();
   }
 
   // ---------------------------------------------------------------- message handlers
