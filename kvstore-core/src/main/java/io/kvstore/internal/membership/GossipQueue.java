@@ -32,12 +32,20 @@ final class GossipQueue {
 
   private final int retransmitMult;
   private final int maxEntries;
+  private final int maxUpdateBytes;
   private final Map<NodeId, Entry> entries = new LinkedHashMap<>();
   private long nextOrder;
 
-  GossipQueue(int retransmitMult, int maxEntries) {
+  /**
+   * Creates a queue.
+   *
+   * @param maxUpdateBytes updates estimated larger than this never fit a datagram; they are not
+   *     queued (push-pull carries them) so they cannot clog the queue
+   */
+  GossipQueue(int retransmitMult, int maxEntries, int maxUpdateBytes) {
     this.retransmitMult = retransmitMult;
     this.maxEntries = maxEntries;
+    this.maxUpdateBytes = maxUpdateBytes;
   }
 
   /** Transmit limit for a cluster of {@code n} members. */
@@ -48,6 +56,9 @@ final class GossipQueue {
   /** Queues {@code update}, replacing any queued update about the same member. */
   void enqueue(MemberUpdate update) {
     entries.remove(update.id());
+    if (WireSize.update(update) > maxUpdateBytes) {
+      return;
+    }
     entries.put(update.id(), new Entry(update, nextOrder++));
     if (entries.size() > maxEntries) {
       pruneOldest();

@@ -73,6 +73,19 @@ final class MemberTable {
     return t == null ? 0 : t;
   }
 
+  /**
+   * The incarnation at which {@code id} was declared dead (in the table or as a tombstone), or -1
+   * if it is not known dead. Members that left are not reported: they do not come back.
+   */
+  long deathIncarnation(NodeId id) {
+    MemberUpdate u = members.get(id);
+    if (u != null) {
+      return u.status() == MemberStatus.DEAD ? u.incarnation() : -1;
+    }
+    Long t = tombstones.get(id);
+    return t == null ? -1 : t;
+  }
+
   /** Sets a state unconditionally (this node's own entry). */
   void put(MemberUpdate u, long nowNanos) {
     members.put(u.id(), u);

@@ -107,7 +107,10 @@ public final class SwimCore {
     this.random = Objects.requireNonNull(random, "random");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.awareness = new Awareness(config.awarenessMax());
-    this.queue = new GossipQueue(config.retransmitMult(), config.maxQueuedUpdates());
+    // The largest message without gossip is a ping-req: leave room for it plus two names.
+    int maxUpdateBytes = config.maxDatagramBytes() - 2 * WireSize.ENVELOPE_BYTES - 200;
+    this.queue = new GossipQueue(config.retransmitMult(), config.maxQueuedUpdates(),
+        maxUpdateBytes);
     this.pauses = new PauseDetector(config.tickIntervalNanos(), config.pauseThresholdNanos());
   }
 
@@ -184,6 +187,7 @@ public final class SwimCore {
       metrics.inc(Counter.PACKETS_DROPPED);
       return;
     }
+    tellIfDead(from, senderOf(m));
     if (m instanceof Ping p) {
       onPing(from, p, nowNanos);
     } else if (m instanceof Ack a) {
@@ -298,6 +302,39 @@ public final class SwimCore {
   }
 
   // ---------------------------------------------------------------- message handlers
+
+  /** The identity that sent {@code m} itself (not a relayed ack). */
+  private static NodeId senderOf(Message m) {
+    if (m instanceof Ping p) {
+      return p.source();
+    }
+    if (m instanceof PingReq r) {
+      return r.source();
+    }
+    if (m instanceof PushPull pp) {
+      return pp.source();
+    }
+    if (m instanceof Ack a && a.seq() == 0) {
+      return a.source();
+    }
+    return null;
+  }
+
+  /**
+   * A member we hold dead (or reaped) is talking to us: tell it, so that it refutes with a higher
+   * incarnation that passes every tombstone. This is how two sides of a long partition, which
+   * reaped each other, merge again once seeds reconnect them.
+   */
+  private void tellIfDead(Endpoint from, NodeId sender) {
+    if (sender == null || sender.equals(self)) {
+      return;
+    }
+    long deadAt = table.deathIncarnation(sender);
+    if (deadAt >= 0) {
+      MemberUpdate dead = new MemberUpdate(sender, from, MemberStatus.DEAD, deadAt, Map.of());
+      send(from, new Ack(0, self, List.of(dead)), Channel.DATAGRAM);
+    }
+  }
 
   private void onPing(Endpoint from, Ping p, long nowNanos) {
     mergeGossip(p.gossip(), p.source(), nowNanos);
