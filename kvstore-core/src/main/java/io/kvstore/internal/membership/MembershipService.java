@@ -80,10 +80,12 @@ public final class MembershipService implements AutoCloseable {
 
   /**
    * Binds the transport at {@code bind}, starts the core and contacts {@code seeds} ({@code
-   * host:port}, names expanded to every address). Returns once the core runs; joining continues in
-   * the background (seeds are retried while any is not a live member).
+   * host:port}, names expanded to every address; resolved on the calling thread). The future
+   * completes once the core runs on the loop; joining continues in the background (seeds are
+   * retried while any is not a live member). Never blocks on the loop, so it also works on a
+   * simulator's single-threaded loop.
    */
-  public void start(Endpoint bind, List<String> seeds) {
+  public CompletableFuture<Void> start(Endpoint bind, List<String> seeds) {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("membership already started");
     }
@@ -100,12 +102,12 @@ public final class MembershipService implements AutoCloseable {
       nextResolveNanos = now + config.joinRetryMaxNanos();
       core.join(resolved, now);
       flush();
+      scheduleTick();
       ready.complete(null);
     });
-    ready.join();
-    scheduleTick();
     log.info("membership of {} started at {} with {} seed address(es)", self, advertised,
         resolved.size());
+    return ready;
   }
 
   private List<Endpoint> resolveAll(List<String> names) {
@@ -254,17 +256,22 @@ public final class MembershipService implements AutoCloseable {
   }
 
   /**
-   * Announces {@code left} and waits, at most {@code timeoutNanos}, until the announcement and
-   * every other queued update have been piggybacked their full number of times. Returns whether
-   * that happened in time. Idempotent.
+   * Announces {@code left}; the future completes once the announcement and every other queued
+   * update have been piggybacked their full number of times (or nobody is left to tell).
+   * Idempotent. Never blocks.
    */
-  public boolean leave(long timeoutNanos) {
-    if (!started.get() || closed.get()) {
-      return false;
-    }
+  public CompletableFuture<Void> leaveAsync() {
     CompletableFuture<Void> drained = new CompletableFuture<>();
+    if (!started.get() || closed.get()) {
+      drained.complete(null);
+      return drained;
+    }
     try {
       loop.execute(() -> {
+        if (core == null) {
+          drained.complete(null);
+          return;
+        }
         if (!core.hasLeft()) {
           core.leave(clock.nanoTime());
           flush();
@@ -274,7 +281,19 @@ public final class MembershipService implements AutoCloseable {
           drained.complete(null);
         }
       });
-      drained.get(timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      drained.complete(null);
+    }
+    return drained;
+  }
+
+  /**
+   * {@link #leaveAsync()} with a bounded wait; returns whether the announcement went out in time.
+   * Must not be called on the loop.
+   */
+  public boolean leave(long timeoutNanos) {
+    try {
+      leaveAsync().get(timeoutNanos, TimeUnit.NANOSECONDS);
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

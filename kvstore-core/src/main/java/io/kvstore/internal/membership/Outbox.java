@@ -11,18 +11,25 @@ import java.util.Objects;
  * Work produced by a {@link SwimCore} call: messages to send and membership events. The driver
  * drains it after every input (raft's {@code Ready}). Thread-unsafe, owned by the core's loop.
  */
-final class Outbox {
+public final class Outbox {
   /** How a message travels. */
-  enum Channel {
+  public enum Channel {
     /** Ordered stream (TCP): push-pull, the TCP fallback probe. */
     STREAM,
     /** Best-effort, size-capped datagram (UDP): probes and gossip. */
     DATAGRAM
   }
 
-  /** One message to send. */
-  record Send(Endpoint to, Message message, Channel channel) {
-    Send {
+  /**
+   * One message to send.
+   *
+   * @param to the destination's cluster endpoint
+   * @param message the message
+   * @param channel stream or datagram
+   */
+  public record Send(Endpoint to, Message message, Channel channel) {
+    /** Validates. */
+    public Send {
       Objects.requireNonNull(to, "to");
       Objects.requireNonNull(message, "message");
       Objects.requireNonNull(channel, "channel");

@@ -130,7 +130,7 @@ public final class LocalNode implements NodeEngine {
         });
     membershipLoop = loop;
     membership = service;
-    service.start(config.clusterAddress(), config.seeds());
+    service.start(config.clusterAddress(), config.seeds()).join();
   }
 
   private void stopMembership() {
