@@ -3,9 +3,9 @@ package io.kvstore.internal.membership;
 /**
  * Lifeguard's local health multiplier (LHM): a score in {@code [0, max)} that grows when this node
  * misses acks or nacks, has to refute a suspicion about itself, or detects a stall of its own
- * process, and shrinks with every successful probe. Timeouts are scaled by {@code (1 + score)}, so a
- * node in trouble waits longer before accusing others (Lifeguard §4.1, memberlist awareness.go).
- * Thread-unsafe.
+ * process, and shrinks with every successful probe. Timeouts are scaled by {@code (1 + score)},
+ * so a node in trouble waits longer before accusing others (Lifeguard §4.1, memberlist
+ * awareness.go). Thread-unsafe.
  */
 final class Awareness {
   private final int max;

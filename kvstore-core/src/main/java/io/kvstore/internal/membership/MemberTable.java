@@ -2,6 +2,7 @@ package io.kvstore.internal.membership;
 
 import io.kvstore.Member;
 import io.kvstore.MemberStatus;
+import io.kvstore.MembershipEvent;
 import io.kvstore.NodeId;
 import io.kvstore.spi.message.MemberUpdate;
 import java.util.ArrayList;
@@ -19,15 +20,21 @@ import java.util.TreeMap;
  * Thread-unsafe.
  */
 final class MemberTable {
-  /** What applying an update did. */
+  /** What applying an update did, and the event it raises. */
   enum Change {
-    NONE,
-    JOINED,
-    SUSPECTED,
-    ALIVE,
-    FAILED,
-    LEFT,
-    UPDATED
+    NONE(null),
+    JOINED(MembershipEvent.Type.JOINED),
+    SUSPECTED(MembershipEvent.Type.SUSPECTED),
+    ALIVE(MembershipEvent.Type.ALIVE),
+    FAILED(MembershipEvent.Type.FAILED),
+    LEFT(MembershipEvent.Type.LEFT),
+    UPDATED(MembershipEvent.Type.UPDATED);
+
+    final MembershipEvent.Type eventType;
+
+    Change(MembershipEvent.Type eventType) {
+      this.eventType = eventType;
+    }
   }
 
   /** The outcome of {@link #apply}. */
@@ -188,7 +195,8 @@ final class MemberTable {
   List<MemberUpdate> reap(long nowNanos, long afterNanos, NodeId self) {
     List<MemberUpdate> out = new ArrayList<>();
     for (MemberUpdate u : members.values()) {
-      if (!u.id().equals(self) && !isLive(u.status()) && nowNanos - changedAt(u.id()) >= afterNanos) {
+      if (!u.id().equals(self) && !isLive(u.status())
+          && nowNanos - changedAt(u.id()) >= afterNanos) {
         out.add(u);
       }
     }

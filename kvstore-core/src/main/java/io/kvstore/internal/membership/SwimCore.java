@@ -15,8 +15,6 @@ import io.kvstore.spi.message.Ping;
 import io.kvstore.spi.message.PingReq;
 import io.kvstore.spi.message.PushPull;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,9 +28,9 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Thread-unsafe</b>: confine an instance to one event loop.
  *
- * <p>Wire conventions on top of the SPI records: an {@link Ack} with {@code seq} 0 is a pure gossip
- * carrier (not an answer to anything); a {@link Ping} whose {@code seq} has bit 62 set came over the
- * stream (the TCP fallback probe) and is answered over the stream.
+ * <p>Wire conventions on top of the SPI records: an {@link Ack} with {@code seq} 0 is a pure
+ * gossip carrier (not an answer to anything); a {@link Ping} whose {@code seq} has bit 62 set came
+ * over the stream (the TCP fallback probe) and is answered over the stream.
  */
 public final class SwimCore {
   /** Marks a probe sent over the stream so the ack comes back the same way. */
@@ -41,29 +39,6 @@ public final class SwimCore {
   private static final long REAP_EVERY_NANOS = 1_000_000_000L;
   private static final int MAX_RELAYS = 1024;
   private static final int MAX_LEAVE_FANOUT = 64;
-
-  /** One probe in progress (SWIM §4: ping, then ping-req, until the end of the period). */
-  private static final class Probe {
-    final long seq;
-    final NodeId target;
-    final Endpoint address;
-    long timeoutNanos;
-    long endNanos;
-    boolean indirectSent;
-    int expectedNacks;
-    int nacks;
-
-    Probe(long seq, NodeId target, Endpoint address, long timeoutNanos, long endNanos) {
-      this.seq = seq;
-      this.target = target;
-      this.address = address;
-      this.timeoutNanos = timeoutNanos;
-      this.endNanos = endNanos;
-    }
-  }
-
-  /** A ping this node sends as a ping-req helper. */
-  private record Relay(Endpoint requester, long requesterSeq, NodeId target, long[] nackNanos) {}
 
   private final MembershipConfig config;
   private final NodeId self;
@@ -76,14 +51,13 @@ public final class SwimCore {
   private final Awareness awareness;
   private final GossipQueue queue;
   private final PauseDetector pauses;
-  private final Map<Long, Relay> relays = new LinkedHashMap<>();
-  private final List<NodeId> probeOrder = new ArrayList<>();
+  private final Relays relays = new Relays(MAX_RELAYS);
+  private final ProbeSchedule schedule;
   private Map<String, String> metadata;
   private long incarnation;
   private long nextSeq = 1;
   private boolean started;
   private boolean leaving;
-  private int probeIndex;
   private Probe probe;
   private long nextProbeNanos;
   private long nextGossipNanos;
@@ -112,6 +86,7 @@ public final class SwimCore {
     this.queue = new GossipQueue(config.retransmitMult(), config.maxQueuedUpdates(),
         maxUpdateBytes);
     this.pauses = new PauseDetector(config.tickIntervalNanos(), config.pauseThresholdNanos());
+    this.schedule = new ProbeSchedule(random);
   }
 
   // ---------------------------------------------------------------- inputs
@@ -354,18 +329,17 @@ public final class SwimCore {
     if (a.seq() == 0) {
       return; // pure gossip carrier
     }
-    long seq = a.seq() & ~STREAM_SEQ_BIT;
-    if (probe != null && probe.seq == seq && probe.target.equals(a.source())) {
+    if (probe != null && probe.answeredBy(a.seq(), a.source())) {
       metrics.inc(Counter.ACKS);
       // Lifeguard: a timely direct ack is evidence of our own health.
       awareness.apply(probe.indirectSent ? 0 : -1);
       probe = null;
       return;
     }
-    Relay relay = relays.remove(seq);
-    if (relay != null && relay.target().equals(a.source())) {
-      Ack relayed = new Ack(relay.requesterSeq(), a.source(), List.of());
-      send(relay.requester(), new Ack(relay.requesterSeq(), a.source(), gossip(relayed, null)),
+    Relays.Relay relay = relays.answer(a.seq(), a.source());
+    if (relay != null) {
+      Ack relayed = new Ack(relay.requesterSeq, a.source(), List.of());
+      send(relay.requester, new Ack(relay.requesterSeq, a.source(), gossip(relayed, null)),
           Channel.DATAGRAM);
       return;
     }
@@ -383,13 +357,13 @@ public final class SwimCore {
 
   private void onPingReq(Endpoint from, PingReq r, long nowNanos) {
     mergeGossip(r.gossip(), r.source(), nowNanos);
-    if (r.target().equals(self) || relays.size() >= MAX_RELAYS) {
+    if (r.target().equals(self) || relays.full()) {
       metrics.inc(Counter.PACKETS_DROPPED);
       return;
     }
     long seq = nextSeq();
     long nackAt = nowNanos + config.probeTimeoutNanos() * 8 / 10;
-    relays.put(seq, new Relay(from, r.seq(), r.target(), new long[] {nackAt}));
+    relays.add(seq, new Relays.Relay(from, r.seq(), r.target(), nackAt));
     Ping ping = new Ping(seq, self, r.target(), List.of());
     send(r.targetAddress(), new Ping(seq, self, r.target(), gossip(ping, null)),
         Channel.DATAGRAM);
@@ -433,21 +407,20 @@ public final class SwimCore {
         Channel.DATAGRAM);
   }
 
-  /** Round-robin over a shuffled list of live members, reshuffled after each pass (SWIM §4.3). */
+  /** Round-robin over a shuffled list of live members (SWIM §4.3). */
   private MemberUpdate nextProbeTarget() {
     for (int pass = 0; pass < 2; pass++) {
-      while (probeIndex < probeOrder.size()) {
-        MemberUpdate u = table.get(probeOrder.get(probeIndex++));
+      while (schedule.hasNext()) {
+        MemberUpdate u = table.get(schedule.next());
         if (u != null && MemberTable.isLive(u.status()) && !u.id().equals(self)) {
           return u;
         }
       }
-      probeOrder.clear();
-      probeIndex = 0;
+      List<NodeId> live = new ArrayList<>();
       for (MemberUpdate u : liveOthers(true)) {
-        probeOrder.add(u.id());
+        live.add(u.id());
       }
-      shuffleIds(probeOrder);
+      schedule.reshuffle(live);
     }
     return null;
   }
@@ -481,8 +454,7 @@ public final class SwimCore {
     probe = null;
     metrics.inc(Counter.PROBES_FAILED);
     // Lifeguard: missing nacks mean our own links are bad; without helpers, blame ourselves a bit.
-    int delta = p.expectedNacks > 0 ? Math.max(0, p.expectedNacks - p.nacks) : 1;
-    awareness.apply(delta);
+    awareness.apply(p.awarenessPenalty());
     MemberUpdate cur = table.get(p.target);
     if (cur != null && cur.status() == MemberStatus.ALIVE) {
       metrics.inc(Counter.SUSPICIONS_RAISED);
@@ -500,14 +472,11 @@ public final class SwimCore {
     // acks, nacks and refutations that queued up meanwhile are read before anyone is accused.
     awareness.apply(1 + (int) Math.min(3, stallNanos / config.probeIntervalNanos()));
     if (probe != null) {
-      probe.timeoutNanos += stallNanos;
-      probe.endNanos += stallNanos;
+      probe.postpone(stallNanos);
     }
     nextProbeNanos += stallNanos;
     suspicions.postpone(stallNanos);
-    for (Relay r : relays.values()) {
-      r.nackNanos()[0] += stallNanos;
-    }
+    relays.postpone(stallNanos);
   }
 
   private void expireSuspicions(long nowNanos) {
@@ -522,13 +491,8 @@ public final class SwimCore {
   }
 
   private void expireRelays(long nowNanos) {
-    Iterator<Relay> it = relays.values().iterator();
-    while (it.hasNext()) {
-      Relay r = it.next();
-      if (nowNanos >= r.nackNanos()[0]) {
-        it.remove();
-        send(r.requester(), new Nack(r.requesterSeq(), self), Channel.DATAGRAM);
-      }
+    for (Relays.Relay r : relays.expired(nowNanos)) {
+      send(r.requester, new Nack(r.requesterSeq, self), Channel.DATAGRAM);
     }
   }
 
@@ -707,30 +671,9 @@ public final class SwimCore {
   }
 
   private void emit(MemberTable.Change change, MemberUpdate u) {
-    MembershipEvent.Type type;
-    switch (change) {
-      case JOINED:
-        type = MembershipEvent.Type.JOINED;
-        break;
-      case SUSPECTED:
-        type = MembershipEvent.Type.SUSPECTED;
-        break;
-      case ALIVE:
-        type = MembershipEvent.Type.ALIVE;
-        break;
-      case FAILED:
-        type = MembershipEvent.Type.FAILED;
-        break;
-      case LEFT:
-        type = MembershipEvent.Type.LEFT;
-        break;
-      case UPDATED:
-        type = MembershipEvent.Type.UPDATED;
-        break;
-      default:
-        return;
+    if (change.eventType != null) {
+      outbox.event(new MembershipEvent(change.eventType, MemberTable.toMember(u)));
     }
-    outbox.event(new MembershipEvent(type, MemberTable.toMember(u)));
   }
 
   // ---------------------------------------------------------------- helpers
@@ -767,11 +710,7 @@ public final class SwimCore {
   }
 
   private void insertIntoProbeOrder(NodeId id) {
-    if (probeOrder.contains(id)) {
-      return;
-    }
-    int at = probeIndex + random.nextInt(probeOrder.size() - probeIndex + 1);
-    probeOrder.add(at, id);
+    schedule.insert(id);
   }
 
   private long nextSeq() {
@@ -788,15 +727,6 @@ public final class SwimCore {
   }
 
   private <T> void shuffle(List<T> list) {
-    for (int i = list.size() - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      T t = list.get(i);
-      list.set(i, list.get(j));
-      list.set(j, t);
-    }
-  }
-
-  private void shuffleIds(List<NodeId> list) {
-    shuffle(list);
+    Shuffle.shuffle(list, random);
   }
 }

@@ -15,8 +15,8 @@ import java.util.Map;
 /**
  * Conservative estimates of encoded message sizes, so the core can fill a datagram without knowing
  * the codec. Every estimate is an upper bound for a protobuf-like encoding: a fixed overhead per
- * field (tag + length + varint up to 10 bytes) plus the UTF-8 length of strings (at most 3 bytes per
- * UTF-16 char for the BMP, 4 per surrogate pair, i.e. at most 3 per char).
+ * field (tag + length + varint up to 10 bytes) plus the UTF-8 length of strings (at most 3 bytes
+ * per UTF-16 char: 3 for the BMP, 4 per surrogate pair of two chars).
  */
 final class WireSize {
   /** Envelope: protocol version, cluster name, type tag, framing. */

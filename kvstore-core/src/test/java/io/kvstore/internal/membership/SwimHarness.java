@@ -161,7 +161,8 @@ final class SwimHarness {
         dropped++;
         continue;
       }
-      long latency = minLatencyNanos + (long) (net.nextDouble() * (maxLatencyNanos - minLatencyNanos));
+      long spread = maxLatencyNanos - minLatencyNanos;
+      long latency = minLatencyNanos + (long) (net.nextDouble() * spread);
       inFlight.add(new InFlight(now + latency, order++, core.selfAddress(), s.to(), s.message()));
     }
     for (MembershipEvent e : core.drainEvents()) {
