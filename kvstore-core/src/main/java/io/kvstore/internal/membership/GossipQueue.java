@@ -27,8 +27,11 @@ final class GossipQueue {
   }
 
   /** Least transmitted first, then newest first. */
-  private static final Comparator<Entry> PRIORITY =
-      Comparator.<Entry>comparingInt(e -> e.transmits).thenComparing(e -> -e.order);
+  private static final Comparator<Entry> PRIORITY = (a, b) -> a.transmits != b.transmits
+      ? Integer.compare(a.transmits, b.transmits) : Long.compare(b.order, a.order);
+
+  /** No update is estimated smaller than this: stop looking once less budget is left. */
+  private static final int MIN_UPDATE_BYTES = 100;
 
   private final int retransmitMult;
   private final int maxEntries;
@@ -98,6 +101,9 @@ final class GossipQueue {
       if (first != null && e.update.equals(first)) {
         e.transmits++;
       } else {
+        if (budgetBytes - used < MIN_UPDATE_BYTES) {
+          break;
+        }
         int size = WireSize.update(e.update);
         if (used + size > budgetBytes) {
           continue; // a smaller one further down may still fit

@@ -46,6 +46,8 @@ final class MemberTable {
   private final TreeMap<NodeId, MemberUpdate> members = new TreeMap<>();
   private final Map<NodeId, Long> changedAtNanos = new LinkedHashMap<>();
   private final LinkedHashMap<NodeId, Long> tombstones = new LinkedHashMap<>();
+  /** Cached {@link #liveCount()}, -1 when stale: it sizes every datagram's gossip. */
+  private int liveCount = -1;
 
   MemberUpdate get(NodeId id) {
     return members.get(id);
@@ -57,13 +59,16 @@ final class MemberTable {
 
   /** Members not dead or left, self included. */
   int liveCount() {
-    int n = 0;
-    for (MemberUpdate u : members.values()) {
-      if (isLive(u.status())) {
-        n++;
+    if (liveCount < 0) {
+      int n = 0;
+      for (MemberUpdate u : members.values()) {
+        if (isLive(u.status())) {
+          n++;
+        }
       }
+      liveCount = n;
     }
-    return n;
+    return liveCount;
   }
 
   static boolean isLive(MemberStatus s) {
@@ -96,6 +101,7 @@ final class MemberTable {
   /** Sets a state unconditionally (this node's own entry). */
   void put(MemberUpdate u, long nowNanos) {
     members.put(u.id(), u);
+    liveCount = -1;
     changedAtNanos.put(u.id(), nowNanos);
   }
 
@@ -120,6 +126,7 @@ final class MemberTable {
       return new Applied(Change.NONE, cur, cur, List.of());
     }
     members.put(u.id(), u);
+    liveCount = -1;
     if (u.status() != cur.status()) {
       changedAtNanos.put(u.id(), nowNanos);
     }
@@ -182,6 +189,7 @@ final class MemberTable {
   /** Removes {@code u}'s identity, leaving a tombstone. */
   void remove(MemberUpdate u) {
     members.remove(u.id());
+    liveCount = -1;
     changedAtNanos.remove(u.id());
     tombstones.put(u.id(), u.incarnation());
     if (tombstones.size() > MAX_TOMBSTONES) {

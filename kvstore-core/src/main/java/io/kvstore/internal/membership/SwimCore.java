@@ -136,8 +136,8 @@ public final class SwimCore {
     table.put(left, nowNanos);
     queue.enqueue(left);
     List<MemberUpdate> targets = liveOthers(false);
-    shuffle(targets);
     int fanout = Math.min(targets.size(), MAX_LEAVE_FANOUT);
+    Shuffle.pickFirst(targets, fanout, random);
     for (int i = 0; i < fanout; i++) {
       send(targets.get(i).address(), new Ack(0, self, List.of(left)), Channel.DATAGRAM);
     }
@@ -433,8 +433,8 @@ public final class SwimCore {
         helpers.add(u);
       }
     }
-    shuffle(helpers);
     int k = Math.min(config.indirectChecks(), helpers.size());
+    Shuffle.pickFirst(helpers, k, random);
     for (int i = 0; i < k; i++) {
       PingReq req = new PingReq(probe.seq, self, probe.target, probe.address, List.of());
       send(helpers.get(i).address(),
@@ -497,6 +497,9 @@ public final class SwimCore {
   }
 
   private void gossipRound(long nowNanos) {
+    if (queue.size() == 0) {
+      return; // nothing to say: a gossip round costs no traffic in a quiet cluster
+    }
     List<MemberUpdate> targets = new ArrayList<>();
     for (MemberUpdate u : table.all()) {
       if (u.id().equals(self)) {
@@ -508,8 +511,8 @@ public final class SwimCore {
         targets.add(u);
       }
     }
-    shuffle(targets);
     int fanout = Math.min(config.gossipNodes(), targets.size());
+    Shuffle.pickFirst(targets, fanout, random);
     for (int i = 0; i < fanout; i++) {
       List<MemberUpdate> updates = gossip(new Ack(0, self, List.of()), null);
       if (updates.isEmpty()) {
@@ -726,7 +729,4 @@ public final class SwimCore {
     return d / 2 + (long) (random.nextDouble() * (d - d / 2));
   }
 
-  private <T> void shuffle(List<T> list) {
-    Shuffle.shuffle(list, random);
-  }
 }
