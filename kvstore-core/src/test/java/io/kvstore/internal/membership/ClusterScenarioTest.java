@@ -225,6 +225,38 @@ class ClusterScenarioTest {
     assertThat(h.count(MembershipEvent.Type.FAILED)).isZero();
   }
 
+  private static long[] pausingRun(MembershipConfig config) {
+    SwimHarness h = massStart(config, 13, 5);
+    assertThat(h.advanceUntilConverged(30 * S)).isNotNegative();
+    h.advanceSeconds(3);
+    long[] result = new long[2];
+    for (int round = 0; round < 20; round++) {
+      h.pause(0, 3 * S); // node 0 stalls 3 s every 30 s (a long full GC)
+      h.advanceSeconds(30);
+    }
+    result[0] = h.nodes.get(0).metrics().get(Counter.SUSPICIONS_RAISED);
+    result[1] = h.count(MembershipEvent.Type.FAILED);
+    return result;
+  }
+
+  @Test
+  void stalledProcessDoesNotAccuseOthers() {
+    long[] aware = pausingRun(MembershipConfig.lan());
+    MembershipConfig base = MembershipConfig.lan();
+    MembershipConfig unaware = new MembershipConfig(base.probeIntervalNanos(),
+        base.probeTimeoutNanos(), base.indirectChecks(), base.suspicionMult(),
+        base.suspicionMaxTimeoutMult(), base.retransmitMult(), base.gossipIntervalNanos(),
+        base.gossipNodes(), base.gossipToDeadNanos(), base.pushPullIntervalNanos(),
+        base.awarenessMax(), base.deadReapNanos(), base.maxDatagramBytes(),
+        base.maxQueuedUpdates(), base.tickIntervalNanos(), 3600 * S, base.joinRetryMinNanos(),
+        base.joinRetryMaxNanos());
+    long[] blind = pausingRun(unaware);
+    System.out.printf("20 stalls of 3 s: suspicions raised by the stalled node: %d with pause"
+        + " awareness, %d without; deaths: %d / %d%n", aware[0], blind[0], aware[1], blind[1]);
+    assertThat(aware[0]).isZero();
+    assertThat(aware[1]).isZero();
+  }
+
   @Test
   void perNodeTrafficStaysFlatAsTheClusterGrows() {
     double[] perNode = new double[3];

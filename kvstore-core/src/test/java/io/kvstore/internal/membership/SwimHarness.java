@@ -37,6 +37,7 @@ final class SwimHarness {
           ? Long.compare(a.atNanos, b.atNanos) : Long.compare(a.order, b.order));
   private final long seed;
   private final int[] group = new int[1024];
+  private final long[] pausedUntil = new long[1024];
   private long order;
   long now;
   private long nextTick;
@@ -85,6 +86,15 @@ final class SwimHarness {
     down.set(i, false);
   }
 
+  /**
+   * Stops node {@code i}'s process (GC pause, SIGSTOP) for {@code nanos}: no ticks; messages to it
+   * wait in its socket buffer and are read just after its first tick on resume, as on a real
+   * event loop whose overdue timer fires before the backlog of reads is processed.
+   */
+  void pause(int i, long nanos) {
+    pausedUntil[i] = now + nanos;
+  }
+
   void crash(int i) {
     down.set(i, true);
   }
@@ -126,7 +136,7 @@ final class SwimHarness {
         deliver(next);
       } else {
         for (int i = 0; i < nodes.size(); i++) {
-          if (!down.get(i)) {
+          if (!down.get(i) && now >= pausedUntil[i]) {
             nodes.get(i).tick(now);
             drain(i);
           }
@@ -145,6 +155,11 @@ final class SwimHarness {
     Integer to = byAddress.get(f.to());
     if (to == null || down.get(to)) {
       dropped++;
+      return;
+    }
+    if (now < pausedUntil[to]) {
+      long resume = pausedUntil[to] + config.tickIntervalNanos() / 2;
+      inFlight.add(new InFlight(resume, order++, f.from(), f.to(), f.message()));
       return;
     }
     delivered++;
