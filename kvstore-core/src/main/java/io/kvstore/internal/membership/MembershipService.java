@@ -137,18 +137,23 @@ public final class MembershipService implements AutoCloseable {
     if (closed.get()) {
       return;
     }
-    long now = clock.nanoTime();
-    core.tick(now);
-    flush();
-    CompletableFuture<Void> drained = leaveDrained;
-    if (drained != null && core.gossipSettled()) {
-      drained.complete(null);
+    try {
+      long now = clock.nanoTime();
+      core.tick(now);
+      flush();
+      CompletableFuture<Void> drained = leaveDrained;
+      if (drained != null && core.gossipSettled()) {
+        drained.complete(null);
+      }
+      if (!seedNames.isEmpty() && now >= nextResolveNanos) {
+        nextResolveNanos = now + config.joinRetryMaxNanos();
+        reResolveSeeds();
+      }
+    } catch (RuntimeException e) {
+      log.error("membership tick of {} failed; continuing", self, e);
+    } finally {
+      scheduleTick(); // a bug in one tick must not silently stop failure detection
     }
-    if (!seedNames.isEmpty() && now >= nextResolveNanos) {
-      nextResolveNanos = now + config.joinRetryMaxNanos();
-      reResolveSeeds();
-    }
-    scheduleTick();
   }
 
   /** DNS may block: resolve on the listener executor, then hand the result back to the loop. */
@@ -169,8 +174,13 @@ public final class MembershipService implements AutoCloseable {
   private void onInbound(Endpoint from, Message message) {
     runOnLoop(() -> {
       if (core != null) {
-        core.step(from, message, clock.nanoTime());
-        flush();
+        try {
+          core.step(from, message, clock.nanoTime());
+          flush();
+        } catch (RuntimeException e) {
+          metrics.inc(Counter.PACKETS_DROPPED);
+          log.error("membership of {} failed on {} from {}", self, message, from, e);
+        }
       }
     });
   }
@@ -243,6 +253,20 @@ public final class MembershipService implements AutoCloseable {
   /** The advertised cluster endpoint, once started. */
   public Endpoint localEndpoint() {
     return localEndpoint;
+  }
+
+  /**
+   * Publishes new metadata (for example a changed HTTP URL) under a raised incarnation; other
+   * members see an {@code UPDATED} event.
+   */
+  public void updateMetadata(Map<String, String> newMetadata) {
+    Map<String, String> copy = Map.copyOf(newMetadata);
+    runOnLoop(() -> {
+      if (core != null) {
+        core.updateMetadata(copy, clock.nanoTime());
+        flush();
+      }
+    });
   }
 
   /** Adds a listener; it sees only events after this call. */

@@ -117,6 +117,16 @@ class MembershipServiceTest {
   }
 
   @Test
+  void metadataUpdatesReachOthers() throws Exception {
+    startThree();
+    services.get(1).updateMetadata(Map.of("http", "http://127.0.0.1:9001"));
+    await("updated metadata at node-0", () -> services.get(0).members().get(1).metadata()
+        .getOrDefault("http", "").equals("http://127.0.0.1:9001"));
+    await("update event", () -> seenByFirst.stream()
+        .anyMatch(e -> e.type() == MembershipEvent.Type.UPDATED));
+  }
+
+  @Test
   void crashedMemberIsDeclaredDead() throws Exception {
     startThree();
     transports.get(1).close(); // no leave: as if the process died
