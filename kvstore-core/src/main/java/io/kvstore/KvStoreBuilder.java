@@ -3,8 +3,14 @@ package io.kvstore;
 import io.kvstore.internal.node.LocalNode;
 import io.kvstore.internal.node.NodeConfig;
 import io.kvstore.internal.node.SyncKvStore;
+import io.kvstore.internal.membership.MembershipConfig;
 import io.kvstore.spi.Clock;
+import io.kvstore.spi.Endpoint;
+import io.kvstore.spi.Transport;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executor;
@@ -36,6 +42,11 @@ public final class KvStoreBuilder {
   private Clock clock;
   private RandomGenerator random;
   private Executor listenerExecutor;
+  private Transport transport;
+  private Endpoint clusterAddress;
+  private List<String> seeds;
+  private Map<String, String> metadata;
+  private String membershipProfile;
 
   KvStoreBuilder() {}
 
@@ -125,11 +136,70 @@ public final class KvStoreBuilder {
   }
 
   /**
+   * The cluster transport (for example kvstore-net's Netty transport). Without one the store is a
+   * single node; with one, {@code start()} binds it and runs the SWIM membership protocol.
+   */
+  public KvStoreBuilder transport(Transport transport) {
+    once(this.transport, "transport");
+    this.transport = Objects.requireNonNull(transport, "transport");
+    return this;
+  }
+
+  /**
+   * Where the transport binds, {@code host:port} (default {@code 127.0.0.1:0}: loopback, an
+   * ephemeral port). Other members reach this node at the address the transport advertises.
+   */
+  public KvStoreBuilder clusterAddress(String hostPort) {
+    once(clusterAddress, "clusterAddress");
+    this.clusterAddress = Endpoint.parse(hostPort);
+    return this;
+  }
+
+  /**
+   * Seed members to join through, {@code host:port} each. A host name with several addresses
+   * stands for all of them; this node's own address is ignored; seeds are retried for as long as
+   * any is not a live member. Default: none (bootstrap a new cluster).
+   */
+  public KvStoreBuilder seeds(List<String> hostPorts) {
+    once(seeds, "seeds");
+    for (String s : hostPorts) {
+      Endpoint.parse(s); // fail fast on a malformed address
+    }
+    this.seeds = List.copyOf(hostPorts);
+    return this;
+  }
+
+  /** Same as {@link #seeds(List)}. */
+  public KvStoreBuilder seeds(String... hostPorts) {
+    return seeds(Arrays.asList(hostPorts));
+  }
+
+  /** Metadata published to other members, for example {@code http → http://host:8000}. */
+  public KvStoreBuilder metadata(Map<String, String> metadata) {
+    once(this.metadata, "metadata");
+    this.metadata = Map.copyOf(metadata);
+    return this;
+  }
+
+  /**
+   * Membership timers: {@code "lan"} (default; probe every 1 s, like memberlist's LAN profile) or
+   * {@code "local"} (about five times faster, for clusters on one machine and tests).
+   */
+  public KvStoreBuilder membershipProfile(String profile) {
+    once(membershipProfile, "membershipProfile");
+    this.membershipProfile = Objects.requireNonNull(profile, "profile");
+    return this;
+  }
+
+  /**
    * Validates the configuration and builds the store, which is not started yet.
    *
    * @throws IllegalArgumentException naming the first invalid setting
    */
   public KvStore build() {
+    if (transport == null && (seeds != null || clusterAddress != null)) {
+      throw new IllegalArgumentException("seeds and clusterAddress need a transport");
+    }
     RandomGenerator rnd = random != null ? random : new SplittableRandom();
     String name = nodeName != null ? nodeName : "node-" + Long.toHexString(rnd.nextLong() >>> 40);
     NodeConfig config =
@@ -145,7 +215,12 @@ public final class KvStoreBuilder {
             operationTimeout != null ? operationTimeout.toNanos() : Duration.ofSeconds(5).toNanos(),
             clock != null ? clock : Clock.system(),
             rnd,
-            listenerExecutor != null ? listenerExecutor : ForkJoinPool.commonPool());
+            listenerExecutor != null ? listenerExecutor : ForkJoinPool.commonPool(),
+            transport,
+            clusterAddress != null ? clusterAddress : new Endpoint("127.0.0.1", 0),
+            seeds != null ? seeds : List.of(),
+            metadata != null ? metadata : Map.of(),
+            MembershipConfig.profile(membershipProfile != null ? membershipProfile : "lan"));
     return new SyncKvStore(new LocalNode(config));
   }
 }

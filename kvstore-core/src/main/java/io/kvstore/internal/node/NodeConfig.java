@@ -1,7 +1,12 @@
 package io.kvstore.internal.node;
 
 import io.kvstore.NodeId;
+import io.kvstore.internal.membership.MembershipConfig;
 import io.kvstore.spi.Clock;
+import io.kvstore.spi.Endpoint;
+import io.kvstore.spi.Transport;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.random.RandomGenerator;
@@ -19,6 +24,11 @@ import java.util.random.RandomGenerator;
  * @param clock time source
  * @param random random source
  * @param listenerExecutor where listeners run
+ * @param transport the cluster transport, or null for a single-node store without membership
+ * @param clusterAddress where the transport binds (used only with a transport)
+ * @param seeds seed addresses, {@code host:port}; names may resolve to several addresses
+ * @param metadata user metadata published to other members (for example {@code http})
+ * @param membership membership protocol tunables
  */
 public record NodeConfig(
     NodeId nodeId,
@@ -30,9 +40,36 @@ public record NodeConfig(
     long operationTimeoutNanos,
     Clock clock,
     RandomGenerator random,
-    Executor listenerExecutor) {
+    Executor listenerExecutor,
+    Transport transport,
+    Endpoint clusterAddress,
+    List<String> seeds,
+    Map<String, String> metadata,
+    MembershipConfig membership) {
+
+  /** A single-node configuration without a transport (no membership protocol). */
+  public NodeConfig(
+      NodeId nodeId,
+      String clusterName,
+      int partitions,
+      int eventLoops,
+      int maxKeyBytes,
+      int maxValueBytes,
+      long operationTimeoutNanos,
+      Clock clock,
+      RandomGenerator random,
+      Executor listenerExecutor) {
+    this(nodeId, clusterName, partitions, eventLoops, maxKeyBytes, maxValueBytes,
+        operationTimeoutNanos, clock, random, listenerExecutor, null,
+        new Endpoint("127.0.0.1", 0), List.of(), Map.of(), MembershipConfig.lan());
+  }
+
   /** Validates every field with a precise message. */
   public NodeConfig {
+    Objects.requireNonNull(clusterAddress, "clusterAddress");
+    Objects.requireNonNull(membership, "membership");
+    seeds = List.copyOf(seeds);
+    metadata = Map.copyOf(metadata);
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(clusterName, "clusterName");
     Objects.requireNonNull(clock, "clock");
