@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
@@ -23,9 +24,10 @@ import java.util.TreeMap;
  * events sorted by time form a doubly linked list; a depth-first search repeatedly picks a pending
  * call, applies it to the model and removes ("lifts") its call and return from the list, and
  * backtracks when it meets a return whose operation it has not linearized yet. A set of (linearized
- * operations, model state) pairs already explored prunes the search; the bitset's hash is kept
- * incrementally (Zobrist hashing) so a lookup costs one state hash plus, on collision, one bitset
- * compare.
+ * operations, model state) pairs already explored prunes the search. The set of linearized
+ * operations is hashed incrementally (Zobrist hashing: one random word per operation, XORed in and
+ * out), and the memo keeps 96-bit fingerprints of the pairs rather than copies of the bitsets (see
+ * {@link FingerprintSet}), so that exhaustive searches of non-linearizable histories fit in memory.
  *
  * <p>Outcomes. Failed operations are left out (definitely not applied). Reads of unknown outcome are
  * left out (they change nothing and nothing was observed). Writes of unknown outcome have no return
@@ -84,6 +86,9 @@ public final class LinearizabilityChecker {
 
   /** The search over one key's operations. */
   private static final class KeySearch {
+    /** The value id of every value that no completed get returned: they are indistinguishable. */
+    private static final int UNOBSERVED = -2;
+
     private final String key;
     private final Operation[] source;
     private final KvModel.Op[] ops;
@@ -95,6 +100,11 @@ public final class LinearizabilityChecker {
     private final int[] prev;
     private final int head;
     private final long[] zobrist;
+    private final long[] zobrist2;
+    private final long[] returnAt; // return time of each operation as the search sees it
+    private final int[] opClass; // interchangeable class of an unknown operation, or -1
+    private final int[] classRank; // position of the operation within its class, by call order
+    private final int[] classUsed; // how many of each class are linearized (always a prefix)
     private long steps;
     private int[] deepest = new int[0];
     private KvModel.State deepestState = KvModel.State.INITIAL;
@@ -109,14 +119,23 @@ public final class LinearizabilityChecker {
           kept.add(o);
         }
       }
+      kept.sort((a, b) -> Long.compare(a.callNanos(), b.callNanos())); // stable: index = call order
       this.n = kept.size();
       this.source = kept.toArray(new Operation[0]);
+      Set<String> observed = new HashSet<>(); // values some completed get returned
+      for (Operation o : source) {
+        if (o.kind() == Kind.GET && o.value() != null) {
+          observed.add(o.value());
+        }
+      }
       Map<String, Integer> ids = new HashMap<>();
       this.ops = new KvModel.Op[n];
       for (int i = 0; i < n; i++) {
         String v = source[i].value();
         int id = -1;
-        if (v != null) {
+        if (v != null && !observed.contains(v)) {
+          id = UNOBSERVED;
+        } else if (v != null) {
           id = ids.computeIfAbsent(v, x -> {
             values.add(x);
             return values.size() - 1;
@@ -124,15 +143,96 @@ public final class LinearizabilityChecker {
         }
         ops[i] = KvModel.Op.of(source[i], id);
       }
+      this.returnAt = new long[n];
+      for (int i = 0; i < n; i++) {
+        returnAt[i] = source[i].returnNanos();
+      }
+      pinObservedUnknownWrites();
+      this.opClass = new int[n];
+      this.classRank = new int[n];
+      List<int[]> members = classify();
+      this.classUsed = new int[members.size()];
       this.head = 2 * n;
       this.next = new int[2 * n + 1];
       this.prev = new int[2 * n + 1];
       buildList();
       SplittableRandom r = new SplittableRandom(0x5eed_1234_abcdL);
       this.zobrist = new long[n];
+      this.zobrist2 = new long[n];
       for (int i = 0; i < n; i++) {
         zobrist[i] = r.nextLong();
+        zobrist2[i] = r.nextLong();
       }
+    }
+
+    /**
+     * An unknown-outcome write whose value a completed get returned, and which is the only writer of
+     * that value, must have taken effect, before that get did: it becomes a required operation (it
+     * applied; its version is unknown) whose return is the earliest return of a get that saw its
+     * value. Without this, every such write could also be left out, and the search would consider
+     * both for each of them.
+     */
+    private void pinObservedUnknownWrites() {
+      Map<Integer, Integer> writers = new HashMap<>();
+      Map<Integer, Long> firstSeenReturn = new HashMap<>();
+      for (int i = 0; i < n; i++) {
+        KvModel.Op o = ops[i];
+        if (o.kind() != Kind.GET && o.value() >= 0) {
+          writers.merge(o.value(), 1, Integer::sum);
+        } else if (o.kind() == Kind.GET && o.value() >= 0) {
+          firstSeenReturn.merge(o.value(), returnAt[i], Math::min);
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        KvModel.Op o = ops[i];
+        if (!o.known() && o.kind() != Kind.DELETE && o.value() >= 0
+            && writers.get(o.value()) == 1) {
+          ops[i] = new KvModel.Op(o.kind(), o.value(), o.expected(), true, true, -1);
+          returnAt[i] = firstSeenReturn.get(o.value());
+        }
+      }
+    }
+
+    /**
+     * Groups unknown-outcome operations whose effects are indistinguishable: deletes; puts of values
+     * no get returned; cas (and put-if-absent) of such values with the same expected version. Within
+     * a class any valid linearization can use the members in call order (exchange argument: the
+     * i-th earliest call is available wherever the i-th used member was), so the search only tries
+     * the earliest unused member. This removes the 2^u blow-up of u interchangeable unknown writes.
+     */
+    private List<int[]> classify() {
+      Map<String, Integer> classes = new HashMap<>();
+      List<int[]> sizes = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        KvModel.Op o = ops[i];
+        String name = null;
+        if (!o.known()) {
+          if (o.kind() == Kind.DELETE) {
+            name = "delete";
+          } else if (o.value() == UNOBSERVED) {
+            name = o.kind() == Kind.PUT ? "put" : "cas " + o.expected();
+          }
+        }
+        if (name == null) {
+          opClass[i] = -1;
+          continue;
+        }
+        Integer c = classes.get(name);
+        if (c == null) {
+          c = sizes.size();
+          classes.put(name, c);
+          sizes.add(new int[1]);
+        }
+        opClass[i] = c;
+        classRank[i] = sizes.get(c)[0]++;
+      }
+      return sizes;
+    }
+
+    /** Whether the search may try {@code op} now (the earliest unused member of its class). */
+    private boolean eligible(int op) {
+      int c = opClass[op];
+      return c < 0 || classUsed[c] == classRank[op];
     }
 
     private boolean known(int op) {
@@ -144,7 +244,7 @@ public final class LinearizabilityChecker {
       for (int i = 0; i < n; i++) {
         events.add(new long[] {source[i].callNanos(), 0, i});
         if (known(i)) {
-          events.add(new long[] {source[i].returnNanos(), 1, n + i});
+          events.add(new long[] {returnAt[i], 1, n + i});
         }
       }
       events.sort(
@@ -205,9 +305,9 @@ public final class LinearizabilityChecker {
           knownLeft++;
         }
       }
-      long[] bits = new long[(n + 63) / 64 + 1];
       long bitsHash = 0;
-      HashSet<Memo> memo = new HashSet<>();
+      long bitsHash2 = 0;
+      FingerprintSet memo = new FingerprintSet();
       int[] stackOp = new int[n];
       KvModel.State[] stackState = new KvModel.State[n];
       int[] stackAlt = new int[n];
@@ -222,22 +322,29 @@ public final class LinearizabilityChecker {
         }
         if (cur >= 0 && cur < n) {
           int op = cur;
-          int count = KvModel.step(state, ops[op], out);
+          int count = eligible(op) ? KvModel.step(state, ops[op], out) : 0;
           boolean moved = false;
           for (int alt = startAlt; alt < count; alt++) {
             KvModel.State ns = out[alt];
+            if (!known(op) && ns.equals(state)) {
+              // An optional operation that changes nothing is never worth spending: the
+              // configuration without it is this one, which the search explores anyway.
+              continue;
+            }
             long h = bitsHash ^ zobrist[op];
-            bits[op >>> 6] |= 1L << op;
-            Memo probe = new Memo(h, bits, ns);
-            if (!memo.contains(probe)) {
-              memo.add(new Memo(h, bits.clone(), ns));
+            long h2 = bitsHash2 ^ zobrist2[op];
+            if (memo.add(h ^ mix(ns, 0x51afd7ed558ccdL), (int) (h2 ^ mix(ns, 0x4cf5ad432745937fL)))) {
               bitsHash = h;
+              bitsHash2 = h2;
               stackOp[depth] = op;
               stackState[depth] = state;
               stackAlt[depth] = alt;
               depth++;
               if (known(op)) {
                 knownLeft--;
+              }
+              if (opClass[op] >= 0) {
+                classUsed[opClass[op]]++;
               }
               lift(op);
               state = ns;
@@ -248,7 +355,6 @@ public final class LinearizabilityChecker {
               moved = true;
               break;
             }
-            bits[op >>> 6] &= ~(1L << op);
           }
           startAlt = 0;
           cur = moved ? next[head] : next[cur];
@@ -261,10 +367,13 @@ public final class LinearizabilityChecker {
           int op = stackOp[depth];
           state = stackState[depth];
           startAlt = stackAlt[depth] + 1;
-          bits[op >>> 6] &= ~(1L << op);
           bitsHash ^= zobrist[op];
+          bitsHash2 ^= zobrist2[op];
           if (known(op)) {
             knownLeft++;
+          }
+          if (opClass[op] >= 0) {
+            classUsed[opClass[op]]--;
           }
           unlift(op);
           cur = op; // retry the same call with its next alternative successor, then move on
@@ -302,44 +411,31 @@ public final class LinearizabilityChecker {
           pending.add(source[i]);
         }
       }
-      pending.sort((a, b) -> Long.compare(a.returnNanos(), b.returnNanos()));
+      pending.sort((a, b) -> Long.compare(a.returnNanos(), b.returnNanos())); // as recorded
       for (int i = 0; i < Math.min(5, pending.size()); i++) {
         sb.append("\n    ").append(pending.get(i));
       }
       return sb.toString();
     }
 
+    /** A 64-bit mix of a model state (SplitMix64's finalizer over its fields). */
+    private static long mix(KvModel.State s, long salt) {
+      long x = salt;
+      x = fmix(x ^ s.version());
+      x = fmix(x ^ (((long) s.value() << 2) | (s.present() ? 1 : 0) | (s.exact() ? 2 : 0)));
+      return x;
+    }
+
+    private static long fmix(long z) {
+      z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+      z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+      return z ^ (z >>> 31);
+    }
+
     private String describe(KvModel.State s) {
-      String v = s.present() ? values.get(s.value()) : "absent";
+      String v = !s.present() ? "absent" : s.value() == UNOBSERVED ? "(a value no get returned)"
+          : values.get(s.value());
       return v + ", version " + (s.exact() ? "" : ">= ") + s.version();
-    }
-  }
-
-  /** A memo entry: the set of linearized operations and the model state after them. */
-  private static final class Memo {
-    private final long bitsHash;
-    private final long[] bits;
-    private final KvModel.State state;
-    private final int hash;
-
-    Memo(long bitsHash, long[] bits, KvModel.State state) {
-      this.bitsHash = bitsHash;
-      this.bits = bits;
-      this.state = state;
-      this.hash = Long.hashCode(bitsHash * 31 + state.hashCode());
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Memo m
-          && m.bitsHash == bitsHash
-          && m.state.equals(state)
-          && Arrays.equals(m.bits, bits);
     }
   }
 }

@@ -23,6 +23,13 @@ final class RandomHistories {
    */
   static List<Operation> generate(
       SplittableRandom r, int size, int concurrency, boolean corrupt, int unknownPercent) {
+    return generate(r, size, concurrency, corrupt, unknownPercent, 3);
+  }
+
+  /** As above, with {@code failPercent} chance that an operation is marked failed. */
+  static List<Operation> generate(
+      SplittableRandom r, int size, int concurrency, boolean corrupt, int unknownPercent,
+      int failPercent) {
     long[] free = new long[concurrency]; // when each process may call next
     List<long[]> plan = new ArrayList<>(); // {process, call, point, return}
     for (int i = 0; i < size; i++) {
@@ -80,7 +87,7 @@ final class RandomHistories {
       }
       if (r.nextInt(100) < unknownPercent) {
         op = op.unknown();
-      } else if (r.nextInt(100) < 3) {
+      } else if (r.nextInt(100) < failPercent) {
         op = op.failed();
       }
       out.add(op);
