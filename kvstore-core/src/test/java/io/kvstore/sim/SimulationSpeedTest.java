@@ -13,17 +13,18 @@ import org.junit.jupiter.api.Test;
  * in {@code target/surefire-reports/io.kvstore.sim.SimulationSpeedTest-output.txt}.
  */
 final class SimulationSpeedTest {
+  private static final int OPS_PER_CLIENT = Integer.getInteger("sim.speed.ops", 5_000);
 
   @Test
   void simulatedSecondsPerWallSecond() {
     // Warm-up run, then the measured one.
-    run(2_000);
+    run(1_000);
     long t0 = System.nanoTime();
-    ToyCluster c = run(20_000);
+    ToyCluster c = run(OPS_PER_CLIENT);
     double wallSeconds = (System.nanoTime() - t0) / 1e9;
     Simulation sim = c.simulation();
     double simSeconds = sim.nowNanos() / 1e9;
-    assertThat(c.history().size()).isEqualTo(10 * 20_000);
+    assertThat(c.history().size()).isEqualTo(10 * OPS_PER_CLIENT);
     System.out.printf(Locale.ROOT,
         "5 nodes, 10 clients: %.1f simulated s in %.2f wall s = %.0f simulated s per wall s; "
             + "%d events (%.0f events/s), %d operations, %d messages delivered%n",

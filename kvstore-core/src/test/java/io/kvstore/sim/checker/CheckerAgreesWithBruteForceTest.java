@@ -18,9 +18,9 @@ final class CheckerAgreesWithBruteForceTest {
   void agreesOnSmallRandomHistories() {
     AtomicInteger linearizable = new AtomicInteger();
     AtomicInteger rejected = new AtomicInteger();
-    qt().withExamples(4000)
+    qt().withExamples(10_000)
         .withFixedSeed(20261124L)
-        .forAll(longs().all(), integers().between(1, 7), integers().between(0, 3))
+        .forAll(longs().all(), integers().between(1, 8), integers().between(0, 3))
         .checkAssert(
             (seed, size, mode) -> {
               SplittableRandom r = new SplittableRandom(seed);

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 final class CheckerPerformanceTest {
   private static final int CONCURRENCY = 10;
+  /** Search budget for the corrupted histories (keeps the default run short). */
+  private static final long REJECT_BUDGET = 10_000_000L;
 
   @Test
   void longHistoriesAtConcurrencyTen() {
@@ -48,7 +50,7 @@ final class CheckerPerformanceTest {
         Operation old = bad.get(j);
         bad.set(i, Operation.get(get.process(), "k", old.value(), old.version(), get.callNanos(), get.returnNanos()));
         long t1 = System.nanoTime();
-        CheckResult rejected = new LinearizabilityChecker().check(bad);
+        CheckResult rejected = new LinearizabilityChecker(REJECT_BUDGET).check(bad);
         long badMs = (System.nanoTime() - t1) / 1_000_000;
         assertThat(rejected.isLinearizable()).isFalse();
         assertThat(rejected.verdict()).isIn(CheckResult.Verdict.NOT_LINEARIZABLE, CheckResult.Verdict.UNDECIDED);
