@@ -28,6 +28,9 @@ import java.util.TreeMap;
  * operations is hashed incrementally (Zobrist hashing: one random word per operation, XORed in and
  * out), and the memo keeps 96-bit fingerprints of the pairs rather than copies of the bitsets (see
  * {@link FingerprintSet}), so that exhaustive searches of non-linearizable histories fit in memory.
+ * When unknown-outcome writes fall into classes of interchangeable operations, the memo compares
+ * how many of each class were used instead, and prunes dominated configurations ({@link
+ * DominanceMemo}).
  *
  * <p>Outcomes. Failed operations are left out (definitely not applied). Reads of unknown outcome are
  * left out (they change nothing and nothing was observed). Writes of unknown outcome have no return
@@ -42,7 +45,7 @@ import java.util.TreeMap;
  */
 public final class LinearizabilityChecker {
   /** The default budget of search steps per key before giving up with {@link Verdict#UNDECIDED}. */
-  public static final long DEFAULT_MAX_STEPS_PER_KEY = 50_000_000L;
+  public static final long DEFAULT_MAX_STEPS_PER_KEY = 10_000_000L;
 
   private final long maxStepsPerKey;
 
@@ -308,6 +311,7 @@ public final class LinearizabilityChecker {
       long bitsHash = 0;
       long bitsHash2 = 0;
       FingerprintSet memo = new FingerprintSet();
+      DominanceMemo dominance = classUsed.length > 0 ? new DominanceMemo() : null;
       int[] stackOp = new int[n];
       KvModel.State[] stackState = new KvModel.State[n];
       int[] stackAlt = new int[n];
@@ -331,9 +335,25 @@ public final class LinearizabilityChecker {
               // configuration without it is this one, which the search explores anyway.
               continue;
             }
-            long h = bitsHash ^ zobrist[op];
-            long h2 = bitsHash2 ^ zobrist2[op];
-            if (memo.add(h ^ mix(ns, 0x51afd7ed558ccdL), (int) (h2 ^ mix(ns, 0x4cf5ad432745937fL)))) {
+            // Class members are counted in classUsed, not hashed: the dominance memo compares counts.
+            boolean counted = opClass[op] >= 0;
+            long h = counted ? bitsHash : bitsHash ^ zobrist[op];
+            long h2 = counted ? bitsHash2 : bitsHash2 ^ zobrist2[op];
+            long key = h ^ mix(ns, 0x51afd7ed558ccdL);
+            int check = (int) (h2 ^ mix(ns, 0x4cf5ad432745937fL));
+            boolean fresh;
+            if (dominance == null) {
+              fresh = memo.add(key, check);
+            } else {
+              if (counted) {
+                classUsed[opClass[op]]++;
+              }
+              fresh = dominance.add(key, check, classUsed);
+              if (counted) {
+                classUsed[opClass[op]]--;
+              }
+            }
+            if (fresh) {
               bitsHash = h;
               bitsHash2 = h2;
               stackOp[depth] = op;
@@ -367,8 +387,10 @@ public final class LinearizabilityChecker {
           int op = stackOp[depth];
           state = stackState[depth];
           startAlt = stackAlt[depth] + 1;
-          bitsHash ^= zobrist[op];
-          bitsHash2 ^= zobrist2[op];
+          if (opClass[op] < 0) {
+            bitsHash ^= zobrist[op];
+            bitsHash2 ^= zobrist2[op];
+          }
           if (known(op)) {
             knownLeft++;
           }
