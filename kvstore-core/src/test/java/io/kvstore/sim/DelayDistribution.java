@@ -5,7 +5,8 @@ import java.util.SplittableRandom;
 /**
  * Message delay: uniform between {@code minNanos} and {@code maxNanos}, except that with {@code
  * tailProbability} a message takes the long tail, a delay between {@code maxNanos} and {@code
- * tailMaxNanos} skewed towards the short end (cubed uniform), as real networks' rare stragglers are.
+ * tailMaxNanos} skewed towards the short end (cubed uniform), as real networks' rare stragglers
+ * are.
  *
  * @param minNanos shortest delay
  * @param maxNanos longest ordinary delay

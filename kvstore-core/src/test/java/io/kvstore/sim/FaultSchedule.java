@@ -177,7 +177,9 @@ public final class FaultSchedule {
         for (int h = 0; h < shuffled.size(); h++) {
           gs.get(h < groups ? h : random.nextInt(groups)).add(shuffled.get(h));
         }
-        out.add(new Partition(at, duration, gs.subList(1, gs.size()).stream().map(List::copyOf).toList()));
+        out.add(
+            new Partition(
+                at, duration, gs.subList(1, gs.size()).stream().map(List::copyOf).toList()));
       } else if (kind == 1 && o.hosts().size() >= 2) {
         String from = o.hosts().get(random.nextInt(o.hosts().size()));
         String to = o.hosts().get(random.nextInt(o.hosts().size()));
@@ -238,7 +240,9 @@ public final class FaultSchedule {
     }
     StringBuilder sb = new StringBuilder();
     for (Fault f : faults) {
-      sb.append(String.format("  at %8.3fs for %6.3fs: %s%n", f.atNanos() / 1e9, f.durationNanos() / 1e9, f));
+      sb.append(
+          String.format(
+              "  at %8.3fs for %6.3fs: %s%n", f.atNanos() / 1e9, f.durationNanos() / 1e9, f));
     }
     return sb.toString().stripTrailing();
   }

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Records the invocations and completions of client operations, in virtual time. An operation
- * still pending when the history is read counts as of unknown outcome, returning "now".
+ * Records the invocations and completions of client operations, in virtual time. An operation still
+ * pending when the history is read counts as of unknown outcome, returning "now".
  *
  * <p>Single-threaded (simulation thread). Each completion is also noted in the simulation trace.
  */
@@ -24,7 +24,8 @@ public final class History {
     final long callNanos;
     Operation done;
 
-    Pending(int process, Kind kind, String key, String value, long expectedVersion, long callNanos) {
+    Pending(
+        int process, Kind kind, String key, String value, long expectedVersion, long callNanos) {
       this.process = process;
       this.kind = kind;
       this.key = key;
@@ -36,8 +37,15 @@ public final class History {
     Operation complete(Status status, boolean applied, String readValue, long version, long now) {
       String v = kind == Kind.GET ? readValue : value;
       return new Operation(
-          process, kind, key, status == Status.OK || kind != Kind.GET ? v : null, expectedVersion,
-          status, status == Status.OK && applied, status == Status.OK ? version : -1, callNanos,
+          process,
+          kind,
+          key,
+          status == Status.OK || kind != Kind.GET ? v : null,
+          expectedVersion,
+          status,
+          status == Status.OK && applied,
+          status == Status.OK ? version : -1,
+          callNanos,
           now);
     }
   }
@@ -91,7 +99,8 @@ public final class History {
   public List<Operation> operations() {
     List<Operation> out = new ArrayList<>(ops.size());
     for (Pending p : ops) {
-      out.add(p.done != null ? p.done : p.complete(Status.UNKNOWN, false, null, -1, sim.nowNanos()));
+      out.add(
+          p.done != null ? p.done : p.complete(Status.UNKNOWN, false, null, -1, sim.nowNanos()));
     }
     return out;
   }

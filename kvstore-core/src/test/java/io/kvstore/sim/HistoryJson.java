@@ -22,8 +22,8 @@ import java.util.List;
  *       must be absent); null otherwise. Put-if-absent is exported as a cas expecting "0", which is
  *       what it is in the store.
  *   <li>{@code ok}: true = completed and took effect (a get that completed; a delete that found the
- *       key; a cas that wrote); false = definitely not applied (failed, or a cas/delete that did not
- *       match, or a read that failed); null = unknown outcome.
+ *       key; a cas that wrote); false = definitely not applied (failed, or a cas/delete that did
+ *       not match, or a read that failed); null = unknown outcome.
  *   <li>{@code call_ns}, {@code return_ns}: virtual nanoseconds; for an unknown outcome, return_ns
  *       is when the client gave up.
  * </ul>
@@ -125,7 +125,10 @@ public final class HistoryJson {
           sb.append("\\f");
           break;
         default:
-          if (c < 0x20 || c == 0x2028 || c == 0x2029 || Character.isSurrogate(c) && !validPair(s, i)) {
+          if (c < 0x20
+              || c == 0x2028
+              || c == 0x2029
+              || Character.isSurrogate(c) && !validPair(s, i)) {
             sb.append(String.format("\\u%04x", (int) c));
           } else {
             sb.append(c);

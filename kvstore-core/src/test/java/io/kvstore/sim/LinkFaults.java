@@ -6,8 +6,8 @@ import java.util.Objects;
  * The fault knobs of a network link (or of every link, as the global default).
  *
  * <p>Streams ({@code Transport.send}) keep per-link FIFO order; a dropped stream message stands for
- * a connection reset that lost it, and a cut link loses every stream message in flight.
- * Datagrams may also be duplicated, and reordered beyond what random delays already do.
+ * a connection reset that lost it, and a cut link loses every stream message in flight. Datagrams
+ * may also be duplicated, and reordered beyond what random delays already do.
  *
  * @param dropProbability chance that a message is lost, 0 to 1
  * @param duplicateProbability chance that a datagram is delivered twice
@@ -36,7 +36,10 @@ public record LinkFaults(
   /** A moderately hostile network: 1-5 ms delays with a 1% tail to 200 ms, 2% loss. */
   public static LinkFaults lossy() {
     return new LinkFaults(
-        0.02, 0.02, 0.05, DelayDistribution.uniform(1_000_000, 5_000_000).withTail(0.01, 200_000_000));
+        0.02,
+        0.02,
+        0.05,
+        DelayDistribution.uniform(1_000_000, 5_000_000).withTail(0.01, 200_000_000));
   }
 
   /** This with another drop probability. */

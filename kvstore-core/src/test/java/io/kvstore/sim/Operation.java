@@ -81,7 +81,8 @@ public record Operation(
       throw new IllegalArgumentException("delete takes no value");
     }
     if (returnNanos < callNanos) {
-      throw new IllegalArgumentException("returns before its call: " + callNanos + " > " + returnNanos);
+      throw new IllegalArgumentException(
+          "returns before its call: " + callNanos + " > " + returnNanos);
     }
     if (version < UNKNOWN_VERSION || expectedVersion < 0) {
       throw new IllegalArgumentException("bad version");
@@ -89,12 +90,14 @@ public record Operation(
   }
 
   /** A completed get that read {@code value} (null = absent) at {@code version}. */
-  public static Operation get(int process, String key, String value, long version, long call, long ret) {
+  public static Operation get(
+      int process, String key, String value, long version, long call, long ret) {
     return new Operation(process, Kind.GET, key, value, 0, Status.OK, true, version, call, ret);
   }
 
   /** A completed put that produced {@code version}. */
-  public static Operation put(int process, String key, String value, long version, long call, long ret) {
+  public static Operation put(
+      int process, String key, String value, long version, long call, long ret) {
     return new Operation(process, Kind.PUT, key, value, 0, Status.OK, true, version, call, ret);
   }
 
@@ -106,8 +109,14 @@ public record Operation(
 
   /** A completed cas that returned {@code applied}, producing {@code version} when it applied. */
   public static Operation cas(
-      int process, String key, long expected, String value, boolean applied, long version,
-      long call, long ret) {
+      int process,
+      String key,
+      long expected,
+      String value,
+      boolean applied,
+      long version,
+      long call,
+      long ret) {
     return new Operation(
         process, Kind.CAS, key, value, expected, Status.OK, applied, version, call, ret);
   }
@@ -122,15 +131,31 @@ public record Operation(
   /** This operation with an unknown outcome (result fields cleared). */
   public Operation unknown() {
     return new Operation(
-        process, kind, key, kind == Kind.GET ? null : value, expectedVersion, Status.UNKNOWN,
-        false, UNKNOWN_VERSION, callNanos, returnNanos);
+        process,
+        kind,
+        key,
+        kind == Kind.GET ? null : value,
+        expectedVersion,
+        Status.UNKNOWN,
+        false,
+        UNKNOWN_VERSION,
+        callNanos,
+        returnNanos);
   }
 
   /** This operation marked as definitely not applied (result fields cleared). */
   public Operation failed() {
     return new Operation(
-        process, kind, key, kind == Kind.GET ? null : value, expectedVersion, Status.FAIL, false,
-        UNKNOWN_VERSION, callNanos, returnNanos);
+        process,
+        kind,
+        key,
+        kind == Kind.GET ? null : value,
+        expectedVersion,
+        Status.FAIL,
+        false,
+        UNKNOWN_VERSION,
+        callNanos,
+        returnNanos);
   }
 
   @Override

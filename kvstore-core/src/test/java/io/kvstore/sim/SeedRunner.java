@@ -11,15 +11,17 @@ import java.util.function.LongFunction;
  * Runs a simulation scenario over many seeds: seeds are test inputs.
  *
  * <p>Which seeds: with {@code -Dsim.seed=S} exactly S (replay); otherwise the fixed regression
- * seeds, then {@code -Dsim.seeds=N} fresh random ones (default chosen by the test). A failing seed is
- * reported with its fault schedule, a shrunk plan (fewer faults, fewer operations) that still fails,
- * and the command that replays it.
+ * seeds, then {@code -Dsim.seeds=N} fresh random ones (default chosen by the test). A failing seed
+ * is reported with its fault schedule, a shrunk plan (fewer faults, fewer operations) that still
+ * fails, and the command that replays it.
  */
 public final class SeedRunner {
   /** The system property that selects one seed to replay. */
   public static final String SEED_PROPERTY = "sim.seed";
+
   /** The system property with the number of fresh random seeds. */
   public static final String SEEDS_PROPERTY = "sim.seeds";
+
   /** The most runs spent on shrinking one failure. */
   public static final int SHRINK_BUDGET = 40;
 
@@ -44,11 +46,22 @@ public final class SeedRunner {
       long seed, String reason, SimPlan plan, SimPlan shrunk, String shrunkReason, String replay) {
     /** The full report. */
     public String report() {
-      return "seed " + seed + " failed: " + firstLine(reason) + "; replay: " + replay
-          + "\nfault schedule (" + plan + ")"
-          + "\nshrunk schedule that still fails (" + shrunk + ")"
-          + "\nshrunk failure: " + shrunkReason
-          + "\noriginal failure: " + reason;
+      return "seed "
+          + seed
+          + " failed: "
+          + firstLine(reason)
+          + "; replay: "
+          + replay
+          + "\nfault schedule ("
+          + plan
+          + ")"
+          + "\nshrunk schedule that still fails ("
+          + shrunk
+          + ")"
+          + "\nshrunk failure: "
+          + shrunkReason
+          + "\noriginal failure: "
+          + reason;
     }
 
     private static String firstLine(String s) {
@@ -79,8 +92,14 @@ public final class SeedRunner {
 
   /** The command that replays {@code seed} of a test method. */
   public static String replayCommand(Class<?> test, String method, long seed) {
-    return "mvn -o -pl kvstore-core test -Dtest=" + test.getSimpleName() + "#" + method + " -D"
-        + SEED_PROPERTY + "=" + seed;
+    return "mvn -o -pl kvstore-core test -Dtest="
+        + test.getSimpleName()
+        + "#"
+        + method
+        + " -D"
+        + SEED_PROPERTY
+        + "="
+        + seed;
   }
 
   /**
@@ -89,7 +108,10 @@ public final class SeedRunner {
    * @param planner the plan of a seed (must be a pure function of the seed)
    */
   public static Optional<Failure> findFailure(
-      List<Long> seeds, LongFunction<SimPlan> planner, Scenario scenario, Class<?> test,
+      List<Long> seeds,
+      LongFunction<SimPlan> planner,
+      Scenario scenario,
+      Class<?> test,
       String method) {
     for (long seed : seeds) {
       SimPlan plan = planner.apply(seed);
@@ -103,8 +125,12 @@ public final class SeedRunner {
 
   /** Runs every seed and throws an {@link AssertionError} with the report of the first failure. */
   public static int runAll(
-      long[] regression, int defaultFresh, LongFunction<SimPlan> planner, Scenario scenario,
-      Class<?> test, String method) {
+      long[] regression,
+      int defaultFresh,
+      LongFunction<SimPlan> planner,
+      Scenario scenario,
+      Class<?> test,
+      String method) {
     List<Long> seeds = seeds(regression, defaultFresh);
     Optional<Failure> f = findFailure(seeds, planner, scenario, test, method);
     if (f.isPresent()) {

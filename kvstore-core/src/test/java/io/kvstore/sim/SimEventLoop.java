@@ -10,8 +10,8 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>A loop belongs to one incarnation of a node. When the node crashes the loop dies and every
  * event still queued for it is discarded, as a killed process loses its pending work. A node can be
- * made slow: each of its tasks then runs {@code slowDelayNanos} later than asked (a stalled JVM,
- * a GC pause, an overloaded host).
+ * made slow: each of its tasks then runs {@code slowDelayNanos} later than asked (a stalled JVM, a
+ * GC pause, an overloaded host).
  *
  * <p>{@link #shutdown} stops accepting tasks and drops delayed ones; tasks already queued for "now"
  * still run when the simulation advances (there is no other thread to wait for), so it returns

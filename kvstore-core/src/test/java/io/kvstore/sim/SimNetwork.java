@@ -229,7 +229,12 @@ public final class SimNetwork {
       }
     }
     String label =
-        (stream ? "recv " : "recv-dgram ") + src.name + "->" + dst.name + " " + TraceFormat.describe(m);
+        (stream ? "recv " : "recv-dgram ")
+            + src.name
+            + "->"
+            + dst.name
+            + " "
+            + TraceFormat.describe(m);
     long epoch = link.epoch;
     for (int i = 0; i < copies; i++) {
       long when = i == 0 ? at : at + f.delay().sample(random);
@@ -241,7 +246,8 @@ public final class SimNetwork {
     }
   }
 
-  private void deliver(Host src, SimTransport target, Link link, long epoch, boolean stream, Message m) {
+  private void deliver(
+      Host src, SimTransport target, Link link, long epoch, boolean stream, Message m) {
     boolean lost = target.closed || !connected(src, target.host) || (stream && link.epoch != epoch);
     if (lost || target.inbound == null) {
       dropped++;

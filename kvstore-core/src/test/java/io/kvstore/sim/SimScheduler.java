@@ -13,8 +13,8 @@ import java.util.PriorityQueue;
  * <p>Every executed event is folded into a 64-bit trace hash (FNV-1a over its time and label), so
  * two runs can be compared bit for bit; optionally the labels are kept too, for diffing.
  *
- * <p>Confined to one thread: the first thread that uses it owns it, and any other thread is refused,
- * which catches a protocol class that sneaks in a thread of its own.
+ * <p>Confined to one thread: the first thread that uses it owns it, and any other thread is
+ * refused, which catches a protocol class that sneaks in a thread of its own.
  */
 public final class SimScheduler {
   private static final long FNV_OFFSET = 0xcbf29ce484222325L;

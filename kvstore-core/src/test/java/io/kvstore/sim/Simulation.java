@@ -97,7 +97,13 @@ public final class Simulation {
     loop.setSlowDelayNanos(h.slowDelayNanos());
     NodeContext ctx =
         new NodeContext(
-            name, bootId, h.endpoint(), loop, clock, network.newTransport(name, loop), root.split(),
+            name,
+            bootId,
+            h.endpoint(),
+            loop,
+            clock,
+            network.newTransport(name, loop),
+            root.split(),
             this);
     scheduler.note("boot " + loop.name());
     Object node = scheduler.runAs(loop, () -> h.factory().boot(ctx));

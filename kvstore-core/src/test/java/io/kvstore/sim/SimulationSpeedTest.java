@@ -25,11 +25,16 @@ final class SimulationSpeedTest {
     Simulation sim = c.simulation();
     double simSeconds = sim.nowNanos() / 1e9;
     assertThat(c.history().size()).isEqualTo(10 * OPS_PER_CLIENT);
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "5 nodes, 10 clients: %.1f simulated s in %.2f wall s = %.0f simulated s per wall s; "
             + "%d events (%.0f events/s), %d operations, %d messages delivered%n",
-        simSeconds, wallSeconds, simSeconds / wallSeconds, sim.scheduler().executedEvents(),
-        sim.scheduler().executedEvents() / wallSeconds, c.history().size(),
+        simSeconds,
+        wallSeconds,
+        simSeconds / wallSeconds,
+        sim.scheduler().executedEvents(),
+        sim.scheduler().executedEvents() / wallSeconds,
+        c.history().size(),
         sim.network().deliveredMessages());
   }
 

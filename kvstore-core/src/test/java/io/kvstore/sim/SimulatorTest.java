@@ -54,7 +54,8 @@ final class SimulatorTest {
     ToyCluster c =
         new ToyCluster(seed, ToyCluster.Kind.ASYNC_REPLICATED, 3, 5, WorkloadConfig.mixed(3, 30));
     c.run(plan.faults());
-    return c.simulation().traceHash() ^ HistoryJson.line(c.history().operations().get(0)).hashCode();
+    return c.simulation().traceHash()
+        ^ HistoryJson.line(c.history().operations().get(0)).hashCode();
   }
 
   @Test
@@ -87,7 +88,9 @@ final class SimulatorTest {
   void virtualTimeMovesOnlyWithEvents() {
     Simulation sim = twoNodes(1, LinkFaults.RELIABLE);
     List<Long> firedAt = new ArrayList<>();
-    sim.host("a").eventLoop().schedule(Duration.ofHours(1).toNanos(), () -> firedAt.add(sim.nowNanos()));
+    sim.host("a")
+        .eventLoop()
+        .schedule(Duration.ofHours(1).toNanos(), () -> firedAt.add(sim.nowNanos()));
     sim.runFor(Duration.ofMinutes(59));
     assertThat(firedAt).isEmpty();
     assertThat(sim.nowNanos()).isEqualTo(Duration.ofMinutes(59).toNanos());
@@ -101,10 +104,11 @@ final class SimulatorTest {
     SimEventLoop a = sim.host("a").eventLoop();
     SimEventLoop b = sim.host("b").eventLoop();
     List<Boolean> seen = new ArrayList<>();
-    a.execute(() -> {
-      seen.add(a.inLoop());
-      seen.add(b.inLoop());
-    });
+    a.execute(
+        () -> {
+          seen.add(a.inLoop());
+          seen.add(b.inLoop());
+        });
     sim.runFor(Duration.ofMillis(1));
     assertThat(seen).containsExactly(true, false);
     assertThat(a.inLoop()).isFalse();
@@ -113,7 +117,8 @@ final class SimulatorTest {
   @Test
   void streamKeepsFifoOrderUnderRandomDelays() {
     LinkFaults jittery =
-        new LinkFaults(0, 0.5, 0.5, DelayDistribution.uniform(1_000, 50_000_000).withTail(0.1, 1_000_000_000));
+        new LinkFaults(
+            0, 0.5, 0.5, DelayDistribution.uniform(1_000, 50_000_000).withTail(0.1, 1_000_000_000));
     Simulation sim = twoNodes(3, jittery);
     Recorder a = node(sim, "a");
     for (int i = 0; i < 200; i++) {
@@ -129,7 +134,8 @@ final class SimulatorTest {
 
   @Test
   void datagramsAreLostDuplicatedAndReordered() {
-    LinkFaults hostile = new LinkFaults(0.2, 0.2, 0.3, DelayDistribution.uniform(1_000, 10_000_000));
+    LinkFaults hostile =
+        new LinkFaults(0.2, 0.2, 0.3, DelayDistribution.uniform(1_000, 10_000_000));
     Simulation sim = twoNodes(4, hostile);
     Recorder a = node(sim, "a");
     for (int i = 0; i < 1000; i++) {
@@ -173,7 +179,8 @@ final class SimulatorTest {
 
   @Test
   void streamMessagesInFlightAreLostWhenTheLinkIsCutEvenIfItHeals() {
-    Simulation sim = twoNodes(7, LinkFaults.RELIABLE.withDelay(DelayDistribution.fixed(10_000_000)));
+    Simulation sim =
+        twoNodes(7, LinkFaults.RELIABLE.withDelay(DelayDistribution.fixed(10_000_000)));
     node(sim, "a").transport.send(sim.host("b").endpoint(), new Num(1));
     sim.runFor(Duration.ofMillis(2));
     sim.network().partition(List.of(List.of("a")));
@@ -194,7 +201,8 @@ final class SimulatorTest {
     node(sim, "a").transport.send(sim.host("b").endpoint(), new Num(2)); // in flight during crash
     sim.crash("b");
     assertThat(sim.host("b").isUp()).isFalse();
-    assertThatThrownBy(() -> before.loop.execute(() -> {})).isInstanceOf(RejectedExecutionException.class);
+    assertThatThrownBy(() -> before.loop.execute(() -> {}))
+        .isInstanceOf(RejectedExecutionException.class);
     sim.runFor(Duration.ofSeconds(1));
     assertThat(timers).isEmpty();
     sim.start("b");
@@ -227,7 +235,8 @@ final class SimulatorTest {
   void runUntilStopsWhenThePredicateHolds() {
     Simulation sim = twoNodes(10, LinkFaults.RELIABLE);
     node(sim, "a").transport.send(sim.host("b").endpoint(), new Num(1));
-    assertThat(sim.runUntil(() -> !node(sim, "b").received.isEmpty(), Duration.ofSeconds(1))).isTrue();
+    assertThat(sim.runUntil(() -> !node(sim, "b").received.isEmpty(), Duration.ofSeconds(1)))
+        .isTrue();
     assertThat(sim.runUntil(() -> false, Duration.ofSeconds(1))).isFalse();
   }
 
@@ -235,13 +244,15 @@ final class SimulatorTest {
   void refusesUseFromAnotherThread() throws Exception {
     Simulation sim = twoNodes(11, LinkFaults.RELIABLE);
     AtomicReference<Throwable> error = new AtomicReference<>();
-    Thread t = new Thread(() -> {
-      try {
-        sim.runFor(Duration.ofMillis(1));
-      } catch (Throwable e) {
-        error.set(e);
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                sim.runFor(Duration.ofMillis(1));
+              } catch (Throwable e) {
+                error.set(e);
+              }
+            });
     t.start();
     t.join(10_000);
     assertThat(error.get()).isInstanceOf(IllegalStateException.class);

@@ -103,7 +103,10 @@ public final class Workload {
 
     private Kind pickKind() {
       int total =
-          config.getWeight() + config.putWeight() + config.deleteWeight() + config.casWeight()
+          config.getWeight()
+              + config.putWeight()
+              + config.deleteWeight()
+              + config.casWeight()
               + config.putIfAbsentWeight();
       int x = random.nextInt(total);
       if ((x -= config.getWeight()) < 0) {
@@ -170,7 +173,8 @@ public final class Workload {
       scheduleNext();
     }
 
-    private CompletableFuture<?> call(SimKv kv, Kind kind, String key, String value, long expected) {
+    private CompletableFuture<?> call(
+        SimKv kv, Kind kind, String key, String value, long expected) {
       byte[] bytes = value == null ? null : value.getBytes(StandardCharsets.UTF_8);
       switch (kind) {
         case GET:
@@ -188,8 +192,10 @@ public final class Workload {
 
     @SuppressWarnings("unchecked")
     private void record(int handle, Kind kind, String key, Object result, Throwable error) {
-      Throwable cause = error instanceof CompletionException && error.getCause() != null
-          ? error.getCause() : error;
+      Throwable cause =
+          error instanceof CompletionException && error.getCause() != null
+              ? error.getCause()
+              : error;
       if (cause != null) {
         if (cause instanceof QuorumUnavailableException || cause instanceof ContentionException) {
           history.fail(handle);
@@ -200,25 +206,29 @@ public final class Workload {
         return;
       }
       switch (kind) {
-        case GET: {
-          Optional<Versioned<byte[]>> v = (Optional<Versioned<byte[]>>) result;
-          if (v.isPresent()) {
-            lastSeenVersion.put(key, v.get().version());
-            history.ok(
-                handle, true, new String(v.get().value(), StandardCharsets.UTF_8),
-                v.get().version());
-          } else {
-            lastSeenVersion.put(key, 0L);
-            history.ok(handle, true, null, 0);
+        case GET:
+          {
+            Optional<Versioned<byte[]>> v = (Optional<Versioned<byte[]>>) result;
+            if (v.isPresent()) {
+              lastSeenVersion.put(key, v.get().version());
+              history.ok(
+                  handle,
+                  true,
+                  new String(v.get().value(), StandardCharsets.UTF_8),
+                  v.get().version());
+            } else {
+              lastSeenVersion.put(key, 0L);
+              history.ok(handle, true, null, 0);
+            }
+            break;
           }
-          break;
-        }
-        case PUT: {
-          long version = (Long) result;
-          lastSeenVersion.put(key, version);
-          history.ok(handle, true, null, version);
-          break;
-        }
+        case PUT:
+          {
+            long version = (Long) result;
+            lastSeenVersion.put(key, version);
+            history.ok(handle, true, null, version);
+            break;
+          }
         default:
           history.ok(handle, (Boolean) result, null, Operation.UNKNOWN_VERSION);
       }

@@ -47,7 +47,14 @@ public record WorkloadConfig(
   /** This with another number of operations per client. */
   public WorkloadConfig withOpsPerClient(int n) {
     return new WorkloadConfig(
-        keys, n, timeout, maxThink, getWeight, putWeight, deleteWeight, casWeight,
+        keys,
+        n,
+        timeout,
+        maxThink,
+        getWeight,
+        putWeight,
+        deleteWeight,
+        casWeight,
         putIfAbsentWeight);
   }
 }

@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * A deliberately naive linearizability check of one key, written independently of {@link KvModel}:
  * it tries every order of the operations that respects real time, every subset of the operations of
- * unknown outcome, and every relevant version for writes whose version was not observed. Exponential;
- * only for histories of a handful of operations.
+ * unknown outcome, and every relevant version for writes whose version was not observed.
+ * Exponential; only for histories of a handful of operations.
  */
 final class BruteForceChecker {
   private final Operation[] ops;
@@ -98,14 +98,15 @@ final class BruteForceChecker {
         }
         return search(false, null, version);
       case CAS:
-      case PUT_IF_ABSENT: {
-        long expected = o.kind() == Kind.CAS ? o.expectedVersion() : 0;
-        boolean match = (present ? version : 0) == expected;
-        if (known && o.applied() != match) {
-          return false;
+      case PUT_IF_ABSENT:
+        {
+          long expected = o.kind() == Kind.CAS ? o.expectedVersion() : 0;
+          boolean match = (present ? version : 0) == expected;
+          if (known && o.applied() != match) {
+            return false;
+          }
+          return match ? writeEach(o, known, version) : search(present, value, version);
         }
-        return match ? writeEach(o, known, version) : search(present, value, version);
-      }
       default:
         throw new AssertionError();
     }

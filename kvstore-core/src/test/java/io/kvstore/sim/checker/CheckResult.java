@@ -13,7 +13,11 @@ import java.util.List;
  * @param explanations one paragraph per key that is not linearizable (or undecided), in key order
  */
 public record CheckResult(
-    Verdict verdict, int keysChecked, int operationsChecked, long steps, List<String> explanations) {
+    Verdict verdict,
+    int keysChecked,
+    int operationsChecked,
+    long steps,
+    List<String> explanations) {
 
   /** Verdicts. */
   public enum Verdict {

@@ -25,7 +25,8 @@ final class CheckerAgreesWithBruteForceTest {
             (seed, size, mode) -> {
               SplittableRandom r = new SplittableRandom(seed);
               int unknownPercent = mode == 0 ? 0 : 25;
-              List<Operation> h = RandomHistories.generate(r, size, 1 + r.nextInt(3), mode >= 2, unknownPercent);
+              List<Operation> h =
+                  RandomHistories.generate(r, size, 1 + r.nextInt(3), mode >= 2, unknownPercent);
               boolean expected = BruteForceChecker.isLinearizable(h);
               CheckResult got = new LinearizabilityChecker().check(h);
               assertThat(got.isLinearizable())

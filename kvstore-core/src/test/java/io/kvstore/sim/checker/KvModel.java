@@ -5,8 +5,8 @@ import io.kvstore.sim.Operation.Kind;
 import io.kvstore.sim.Operation.Status;
 
 /**
- * The sequential specification of one key: a register with a value and a version, as the real
- * store implements it.
+ * The sequential specification of one key: a register with a value and a version, as the real store
+ * implements it.
  *
  * <p>Versions. Every write gives the key a version strictly greater than every version the key had
  * before, across deletes; versions may jump (the store writes {@code max(key version, partition

@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.HashSet;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
@@ -32,11 +32,11 @@ import java.util.TreeMap;
  * how many of each class were used instead, and prunes dominated configurations ({@link
  * DominanceMemo}).
  *
- * <p>Outcomes. Failed operations are left out (definitely not applied). Reads of unknown outcome are
- * left out (they change nothing and nothing was observed). Writes of unknown outcome have no return
- * event: they may be linearized anywhere after their call, and the search succeeds as soon as every
- * known operation is linearized, which is the same as placing the remaining unknown ones at the end
- * or never.
+ * <p>Outcomes. Failed operations are left out (definitely not applied). Reads of unknown outcome
+ * are left out (they change nothing and nothing was observed). Writes of unknown outcome have no
+ * return event: they may be linearized anywhere after their call, and the search succeeds as soon
+ * as every known operation is linearized, which is the same as placing the remaining unknown ones
+ * at the end or never.
  *
  * <p>Ties: a call and a return at the same instant are treated as concurrent (calls sort first),
  * which can only accept more histories, never reject a linearizable one.
@@ -139,10 +139,13 @@ public final class LinearizabilityChecker {
         if (v != null && !observed.contains(v)) {
           id = UNOBSERVED;
         } else if (v != null) {
-          id = ids.computeIfAbsent(v, x -> {
-            values.add(x);
-            return values.size() - 1;
-          });
+          id =
+              ids.computeIfAbsent(
+                  v,
+                  x -> {
+                    values.add(x);
+                    return values.size() - 1;
+                  });
         }
         ops[i] = KvModel.Op.of(source[i], id);
       }
@@ -169,11 +172,11 @@ public final class LinearizabilityChecker {
     }
 
     /**
-     * An unknown-outcome write whose value a completed get returned, and which is the only writer of
-     * that value, must have taken effect, before that get did: it becomes a required operation (it
-     * applied; its version is unknown) whose return is the earliest return of a get that saw its
-     * value. Without this, every such write could also be left out, and the search would consider
-     * both for each of them.
+     * An unknown-outcome write whose value a completed get returned, and which is the only writer
+     * of that value, must have taken effect, before that get did: it becomes a required operation
+     * (it applied; its version is unknown) whose return is the earliest return of a get that saw
+     * its value. Without this, every such write could also be left out, and the search would
+     * consider both for each of them.
      */
     private void pinObservedUnknownWrites() {
       Map<Integer, Integer> writers = new HashMap<>();
@@ -188,7 +191,9 @@ public final class LinearizabilityChecker {
       }
       for (int i = 0; i < n; i++) {
         KvModel.Op o = ops[i];
-        if (!o.known() && o.kind() != Kind.DELETE && o.value() >= 0
+        if (!o.known()
+            && o.kind() != Kind.DELETE
+            && o.value() >= 0
             && writers.get(o.value()) == 1) {
           ops[i] = new KvModel.Op(o.kind(), o.value(), o.expected(), true, true, -1);
           returnAt[i] = firstSeenReturn.get(o.value());
@@ -197,11 +202,12 @@ public final class LinearizabilityChecker {
     }
 
     /**
-     * Groups unknown-outcome operations whose effects are indistinguishable: deletes; puts of values
-     * no get returned; cas (and put-if-absent) of such values with the same expected version. Within
-     * a class any valid linearization can use the members in call order (exchange argument: the
-     * i-th earliest call is available wherever the i-th used member was), so the search only tries
-     * the earliest unused member. This removes the 2^u blow-up of u interchangeable unknown writes.
+     * Groups unknown-outcome operations whose effects are indistinguishable: deletes; puts of
+     * values no get returned; cas (and put-if-absent) of such values with the same expected
+     * version. Within a class any valid linearization can use the members in call order (exchange
+     * argument: the i-th earliest call is available wherever the i-th used member was), so the
+     * search only tries the earliest unused member. This removes the 2^u blow-up of u
+     * interchangeable unknown writes.
      */
     private List<int[]> classify() {
       Map<String, Integer> classes = new HashMap<>();
@@ -335,7 +341,8 @@ public final class LinearizabilityChecker {
               // configuration without it is this one, which the search explores anyway.
               continue;
             }
-            // Class members are counted in classUsed, not hashed: the dominance memo compares counts.
+            // Class members are counted in classUsed, not hashed: the dominance memo compares
+            // counts.
             boolean counted = opClass[op] >= 0;
             long h = counted ? bitsHash : bitsHash ^ zobrist[op];
             long h2 = counted ? bitsHash2 : bitsHash2 ^ zobrist2[op];
@@ -455,8 +462,10 @@ public final class LinearizabilityChecker {
     }
 
     private String describe(KvModel.State s) {
-      String v = !s.present() ? "absent" : s.value() == UNOBSERVED ? "(a value no get returned)"
-          : values.get(s.value());
+      String v =
+          !s.present()
+              ? "absent"
+              : s.value() == UNOBSERVED ? "(a value no get returned)" : values.get(s.value());
       return v + ", version " + (s.exact() ? "" : ">= ") + s.version();
     }
   }

@@ -95,7 +95,8 @@ final class LinearizabilityCheckerTest {
   @Test
   void rejectsCasThatFailedOnMatchingVersion() {
     assertThat(
-            check(Operation.put(1, K, "a", 1, 0, 10), Operation.cas(2, K, 1, "c", false, U, 40, 50)))
+            check(
+                Operation.put(1, K, "a", 1, 0, 10), Operation.cas(2, K, 1, "c", false, U, 40, 50)))
         .isFalse();
   }
 
@@ -171,8 +172,7 @@ final class LinearizabilityCheckerTest {
   void unknownWriteCannotTakeEffectBeforeItsCall() {
     assertThat(
             check(
-                Operation.get(3, K, "b", U, 0, 10),
-                Operation.put(2, K, "b", U, 20, 30).unknown()))
+                Operation.get(3, K, "b", U, 0, 10), Operation.put(2, K, "b", U, 20, 30).unknown()))
         .isFalse();
   }
 

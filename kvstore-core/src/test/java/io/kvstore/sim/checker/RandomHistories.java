@@ -8,9 +8,9 @@ import java.util.SplittableRandom;
 
 /**
  * Random single-key histories for checker tests: a correct concurrent execution of a register
- * (operations take effect at random instants between call and return), then optionally corrupted
- * (a changed read, version or result) and with some outcomes turned unknown or failed. About half
- * of the corrupted ones stay linearizable by chance, which is what the cross-checks need.
+ * (operations take effect at random instants between call and return), then optionally corrupted (a
+ * changed read, version or result) and with some outcomes turned unknown or failed. About half of
+ * the corrupted ones stay linearizable by chance, which is what the cross-checks need.
  */
 final class RandomHistories {
   private RandomHistories() {}
@@ -28,7 +28,11 @@ final class RandomHistories {
 
   /** As above, with {@code failPercent} chance that an operation is marked failed. */
   static List<Operation> generate(
-      SplittableRandom r, int size, int concurrency, boolean corrupt, int unknownPercent,
+      SplittableRandom r,
+      int size,
+      int concurrency,
+      boolean corrupt,
+      int unknownPercent,
       int failPercent) {
     long[] free = new long[concurrency]; // when each process may call next
     List<long[]> plan = new ArrayList<>(); // {process, call, point, return}
@@ -102,31 +106,57 @@ final class RandomHistories {
 
   private static Operation corruptOne(SplittableRandom r, Operation o, List<Operation> all) {
     switch (r.nextInt(4)) {
-      case 0: {
-        // Read some other value of the history (or absent).
-        Operation other = all.get(r.nextInt(all.size()));
-        String v = r.nextBoolean() ? null : other.value();
-        long ver = v == null ? 0 : other.version();
-        return Operation.get(o.process(), o.key(), v, ver, o.callNanos(), o.returnNanos());
-      }
-      case 1: {
-        long ver = Math.max(Operation.UNKNOWN_VERSION, o.version() + (r.nextBoolean() ? 1 : -1));
-        return new Operation(
-            o.process(), o.kind(), o.key(), o.value(), o.expectedVersion(), o.status(),
-            o.applied(), o.kind() == Kind.DELETE ? o.version() : ver, o.callNanos(),
-            o.returnNanos());
-      }
+      case 0:
+        {
+          // Read some other value of the history (or absent).
+          Operation other = all.get(r.nextInt(all.size()));
+          String v = r.nextBoolean() ? null : other.value();
+          long ver = v == null ? 0 : other.version();
+          return Operation.get(o.process(), o.key(), v, ver, o.callNanos(), o.returnNanos());
+        }
+      case 1:
+        {
+          long ver = Math.max(Operation.UNKNOWN_VERSION, o.version() + (r.nextBoolean() ? 1 : -1));
+          return new Operation(
+              o.process(),
+              o.kind(),
+              o.key(),
+              o.value(),
+              o.expectedVersion(),
+              o.status(),
+              o.applied(),
+              o.kind() == Kind.DELETE ? o.version() : ver,
+              o.callNanos(),
+              o.returnNanos());
+        }
       case 2:
         return new Operation(
-            o.process(), o.kind(), o.key(), o.value(), o.expectedVersion(), o.status(),
-            !o.applied(), o.version(), o.callNanos(), o.returnNanos());
-      default: {
-        // Move the operation later in time, after everything else.
-        long shift = 200 + r.nextInt(200);
-        return new Operation(
-            o.process() + 1000, o.kind(), o.key(), o.value(), o.expectedVersion(), o.status(),
-            o.applied(), o.version(), o.callNanos() + shift, o.returnNanos() + shift);
-      }
+            o.process(),
+            o.kind(),
+            o.key(),
+            o.value(),
+            o.expectedVersion(),
+            o.status(),
+            !o.applied(),
+            o.version(),
+            o.callNanos(),
+            o.returnNanos());
+      default:
+        {
+          // Move the operation later in time, after everything else.
+          long shift = 200 + r.nextInt(200);
+          return new Operation(
+              o.process() + 1000,
+              o.kind(),
+              o.key(),
+              o.value(),
+              o.expectedVersion(),
+              o.status(),
+              o.applied(),
+              o.version(),
+              o.callNanos() + shift,
+              o.returnNanos() + shift);
+        }
     }
   }
 }

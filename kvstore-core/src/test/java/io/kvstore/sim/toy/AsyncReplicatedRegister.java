@@ -12,8 +12,8 @@ import java.util.List;
 /**
  * A deliberately broken toy: every replica accepts writes, answers at once, and then propagates the
  * write to the other replicas asynchronously over lossy datagrams (last writer wins by version);
- * reads are served by whichever replica the client asked. Stale reads, lost updates and CAS on stale
- * versions follow. The simulator and checker must catch it: this proves the harness can fail.
+ * reads are served by whichever replica the client asked. Stale reads, lost updates and CAS on
+ * stale versions follow. The simulator and checker must catch it: this proves the harness can fail.
  */
 public final class AsyncReplicatedRegister {
   private final ToyStore store = new ToyStore();

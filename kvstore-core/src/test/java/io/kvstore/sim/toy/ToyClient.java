@@ -70,7 +70,8 @@ public final class ToyClient implements SimKv {
             () -> {
               CompletableFuture<Reply> late = pending.remove(id);
               if (late != null) {
-                late.completeExceptionally(new OutcomeUnknownException("request " + id + " timed out"));
+                late.completeExceptionally(
+                    new OutcomeUnknownException("request " + id + " timed out"));
               }
             });
     f.whenComplete((r, e) -> timer.cancel());
@@ -85,9 +86,11 @@ public final class ToyClient implements SimKv {
   public CompletableFuture<Optional<Versioned<byte[]>>> get(String key) {
     return call(ToyOp.GET, key, null, 0)
         .thenApply(
-            r -> r.applied()
-                ? Optional.of(new Versioned<>(r.value().getBytes(StandardCharsets.UTF_8), r.version()))
-                : Optional.empty());
+            r ->
+                r.applied()
+                    ? Optional.of(
+                        new Versioned<>(r.value().getBytes(StandardCharsets.UTF_8), r.version()))
+                    : Optional.empty());
   }
 
   @Override

@@ -40,7 +40,10 @@ public final class ToyCluster {
   private final List<String> servers = new ArrayList<>();
   private final List<String> clients = new ArrayList<>();
 
-  /** Builds (but does not run) a cluster of {@code serverCount} servers and {@code clientCount} clients. */
+  /**
+   * Builds (but does not run) a cluster of {@code serverCount} servers and {@code clientCount}
+   * clients.
+   */
   public ToyCluster(long seed, Kind kind, int serverCount, int clientCount, WorkloadConfig config) {
     this.sim = new Simulation(seed);
     sim.network().setGlobalFaults(LinkFaults.lossy());

@@ -38,7 +38,8 @@ final class ToyRegisterSimulationTest {
         .startsWith("seed " + failure.get().seed() + " failed: ")
         .contains(
             "replay: mvn -o -pl kvstore-core test -Dtest=ToyRegisterSimulationTest"
-                + "#brokenAsyncReplicationIsCaught -Dsim.seed=" + failure.get().seed())
+                + "#brokenAsyncReplicationIsCaught -Dsim.seed="
+                + failure.get().seed())
         .contains("fault schedule")
         .contains("shrunk schedule");
     SimPlan shrunk = failure.get().shrunk();
