@@ -1,5 +1,6 @@
 package io.kvstore;
 
+import io.kvstore.internal.node.ClusterNode;
 import io.kvstore.internal.node.LocalNode;
 import io.kvstore.internal.node.NodeConfig;
 import io.kvstore.internal.node.SyncKvStore;
@@ -42,6 +43,8 @@ public final class KvStoreBuilder {
   private Clock clock;
   private RandomGenerator random;
   private Executor listenerExecutor;
+  private Integer replicationFactor;
+  private Integer bootstrapExpect;
   private Transport transport;
   private Endpoint clusterAddress;
   private List<String> seeds;
@@ -192,6 +195,28 @@ public final class KvStoreBuilder {
   }
 
   /**
+   * Replicas per partition (default 3; capped at the number of members). Each key survives the
+   * loss of any minority of its replicas.
+   */
+  public KvStoreBuilder replicationFactor(int replicas) {
+    once(replicationFactor, "replicationFactor");
+    this.replicationFactor = replicas;
+    return this;
+  }
+
+  /**
+   * How many members form a new cluster together (default 1). With N above 1, nodes started with
+   * each other as seeds wait until N members are alive, then form the cluster's first
+   * configuration with exactly those members. A node whose seeds lead to an already formed cluster
+   * joins that cluster instead.
+   */
+  public KvStoreBuilder bootstrapExpect(int members) {
+    once(bootstrapExpect, "bootstrapExpect");
+    this.bootstrapExpect = members;
+    return this;
+  }
+
+  /**
    * Validates the configuration and builds the store, which is not started yet.
    *
    * @throws IllegalArgumentException naming the first invalid setting
@@ -220,7 +245,12 @@ public final class KvStoreBuilder {
             clusterAddress != null ? clusterAddress : new Endpoint("127.0.0.1", 0),
             seeds != null ? seeds : List.of(),
             metadata != null ? metadata : Map.of(),
-            MembershipConfig.profile(membershipProfile != null ? membershipProfile : "lan"));
-    return new SyncKvStore(new LocalNode(config));
+            MembershipConfig.profile(membershipProfile != null ? membershipProfile : "lan"),
+            replicationFactor != null ? replicationFactor : 3,
+            bootstrapExpect != null ? bootstrapExpect : 1);
+    if (transport == null && config.bootstrapExpect() > 1) {
+      throw new IllegalArgumentException("bootstrapExpect above 1 needs a transport");
+    }
+    return new SyncKvStore(transport == null ? new LocalNode(config) : new ClusterNode(config));
   }
 }

@@ -10,8 +10,6 @@ import io.kvstore.StoreClosedException;
 import io.kvstore.ValueTooLargeException;
 import io.kvstore.VersionConflictException;
 import io.kvstore.Versioned;
-import io.kvstore.internal.membership.MembershipService;
-import io.kvstore.internal.membership.SeedResolver;
 import io.kvstore.internal.ops.Command;
 import io.kvstore.internal.ops.Outcome;
 import io.kvstore.internal.partition.KeyHash;
@@ -50,8 +48,6 @@ public final class LocalNode implements NodeEngine {
   private final CopyOnWriteArrayList<MembershipListener> listeners = new CopyOnWriteArrayList<>();
   private volatile EventLoop[] loops;
   private volatile Cancellable[] sweeps;
-  private volatile MembershipService membership;
-  private volatile EventLoop membershipLoop;
 
   /** Creates a node; {@link #start()} starts its threads. */
   public LocalNode(NodeConfig config) {
@@ -82,68 +78,13 @@ public final class LocalNode implements NodeEngine {
       ss[i] = schedulePeriodic(ls[i], () -> sweepExpired(loopIndex));
     }
     sweeps = ss;
-    if (config.transport() != null) {
-      try {
-        startMembership();
-      } catch (RuntimeException e) {
-        for (Cancellable c : ss) {
-          c.cancel();
-        }
-        for (EventLoop l : ls) {
-          l.shutdown(TimeUnit.SECONDS.toNanos(1));
-        }
-        state.set(NodeState.CLOSED);
-        throw e;
-      }
-    }
     state.set(NodeState.RUNNING);
     log.info(
         "node {} started: {}, {} partitions on {} event loops",
         config.nodeId(),
-        membership != null ? "cluster member at " + membership.localEndpoint() : "single-node",
+        "single-node",
         partitions.length,
         ls.length);
-  }
-
-  /** Runs SWIM on its own loop, so probes are answered even while partitions are busy. */
-  private void startMembership() {
-    EventLoop loop = new ThreadEventLoop("kvstore-" + config.nodeId().name() + "-membership");
-    MembershipService service =
-        new MembershipService(
-            config.membership(),
-            config.nodeId(),
-            config.metadata(),
-            config.transport(),
-            loop,
-            config.clock(),
-            new java.util.SplittableRandom(config.random().nextLong()),
-            config.listenerExecutor(),
-            SeedResolver.dns());
-    service.addListener(
-        event -> {
-          for (MembershipListener l : listeners) {
-            try {
-              l.onEvent(event);
-            } catch (RuntimeException e) {
-              log.warn("membership listener failed on {}", event, e);
-            }
-          }
-        });
-    membershipLoop = loop;
-    membership = service;
-    service.start(config.clusterAddress(), config.seeds()).join();
-  }
-
-  private void stopMembership() {
-    MembershipService service = membership;
-    if (service == null) {
-      return;
-    }
-    if (!service.leave(TimeUnit.SECONDS.toNanos(2))) {
-      log.warn("node {}: the leave announcement may not have reached everyone", config.nodeId());
-    }
-    service.close();
-    membershipLoop.shutdown(TimeUnit.SECONDS.toNanos(2));
   }
 
   private Cancellable schedulePeriodic(EventLoop loop, Runnable task) {
@@ -175,7 +116,6 @@ public final class LocalNode implements NodeEngine {
       close();
       return;
     }
-    stopMembership();
     EventLoop[] ls = loops;
     if (ls != null) {
       for (Cancellable c : sweeps) {
@@ -204,10 +144,6 @@ public final class LocalNode implements NodeEngine {
 
   @Override
   public List<Member> members() {
-    MembershipService service = membership;
-    if (service != null) {
-      return service.members();
-    }
     MemberStatus status =
         state.get() == NodeState.RUNNING || state.get() == NodeState.STARTING
             ? MemberStatus.ALIVE

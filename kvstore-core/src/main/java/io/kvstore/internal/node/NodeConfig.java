@@ -45,7 +45,9 @@ public record NodeConfig(
     Endpoint clusterAddress,
     List<String> seeds,
     Map<String, String> metadata,
-    MembershipConfig membership) {
+    MembershipConfig membership,
+    int replicationFactor,
+    int bootstrapExpect) {
 
   /** A single-node configuration without a transport (no membership protocol). */
   public NodeConfig(
@@ -61,7 +63,7 @@ public record NodeConfig(
       Executor listenerExecutor) {
     this(nodeId, clusterName, partitions, eventLoops, maxKeyBytes, maxValueBytes,
         operationTimeoutNanos, clock, random, listenerExecutor, null,
-        new Endpoint("127.0.0.1", 0), List.of(), Map.of(), MembershipConfig.lan());
+        new Endpoint("127.0.0.1", 0), List.of(), Map.of(), MembershipConfig.lan(), 3, 1);
   }
 
   /** Validates every field with a precise message. */
@@ -83,6 +85,10 @@ public record NodeConfig(
         maxValueBytes >= 0 && maxValueBytes <= 64 * 1024 * 1024,
         "maxValueBytes must be in [0, 64 MiB]: " + maxValueBytes);
     require(operationTimeoutNanos > 0, "operationTimeout must be positive");
+    require(replicationFactor >= 1 && replicationFactor <= 7,
+        "replicationFactor must be in [1, 7]: " + replicationFactor);
+    require(bootstrapExpect >= 1 && bootstrapExpect <= 64,
+        "bootstrapExpect must be in [1, 64]: " + bootstrapExpect);
   }
 
   private static void require(boolean ok, String message) {

@@ -50,7 +50,7 @@ public final class ReplicaCore {
   private Partitioner partitioner;
   private long lastNowNanos;
 
-  private record Forward(long deadlineNanos, boolean read) {}
+  private record Forward(long deadlineNanos, NodeId coordinator) {}
 
   private record Answered(ClientReply reply, long atNanos) {}
 
@@ -93,6 +93,16 @@ public final class ReplicaCore {
   public void setDown(NodeId node, boolean isDown) {
     if (isDown) {
       down.add(node);
+      // Writes forwarded to a coordinator that failed will not be answered: say so now rather
+      // than at their deadline. The coordinator may have applied them before it failed.
+      for (Iterator<Map.Entry<Long, Forward>> it = forwarded.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<Long, Forward> e = it.next();
+        if (e.getValue().coordinator().equals(node)) {
+          it.remove();
+          effects.complete(e.getKey(), new ProposalResult.Unknown(
+              "the coordinator " + node + " failed while running the write"));
+        }
+      }
     } else {
       down.remove(node);
     }
@@ -141,9 +151,19 @@ public final class ReplicaCore {
       proposer.submit(opId, key, command, replicas, deadlineNanos, nowNanos, wallMillis);
       return;
     }
-    forwarded.put(opId, new Forward(deadlineNanos, false));
+    forwarded.put(opId, new Forward(deadlineNanos, coordinator));
     route(coordinator, new ClientRequest(opId, self, coordinator, key, kindOf(command), command.value(),
         command.expectedVersion(), command.ttlNanos(), Math.max(1, deadlineNanos - nowNanos)));
+  }
+
+  /**
+   * Starts an operation on an explicit replica set, outside the placement: for system registers
+   * (the cluster configuration) whose replicas are not chosen by key.
+   */
+  public void submitTo(long opId, String key, Command command, List<NodeId> replicas,
+      long deadlineNanos, long nowNanos, long wallMillis) {
+    lastNowNanos = nowNanos;
+    proposer.submit(opId, key, command, replicas, deadlineNanos, nowNanos, wallMillis);
   }
 
   /** Handles any data-plane message addressed to this node. */

@@ -10,11 +10,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A {@link Transport} fake: delivers in-process, synchronously, and records what it sent. */
-final class InMemoryTransport implements Transport {
+public final class InMemoryTransport implements Transport {
   /** The shared "network" of fakes. */
-  static final class Network {
-    final Map<Endpoint, InMemoryTransport> bound = new ConcurrentHashMap<>();
+  public static final class Network {
+    public final Map<Endpoint, InMemoryTransport> bound = new ConcurrentHashMap<>();
     private final AtomicInteger nextPort = new AtomicInteger(20000);
+
+    /** Creates an empty network. */
+    public Network() {}
   }
 
   /** One message sent. */
@@ -24,9 +27,9 @@ final class InMemoryTransport implements Transport {
   final List<Sent> sent = new CopyOnWriteArrayList<>();
   private volatile Endpoint local;
   private volatile Inbound inbound;
-  volatile boolean closed;
+  public volatile boolean closed;
 
-  InMemoryTransport(Network network) {
+  public InMemoryTransport(Network network) {
     this.network = network;
   }
 
@@ -59,7 +62,9 @@ final class InMemoryTransport implements Transport {
     if (closed) {
       return;
     }
-    sent.add(new Sent(to, message, stream));
+    if (sent.size() < 10_000) {
+      sent.add(new Sent(to, message, stream));
+    }
     InMemoryTransport peer = network.bound.get(to);
     if (peer != null && !peer.closed) {
       peer.inbound.receive(local, message);
