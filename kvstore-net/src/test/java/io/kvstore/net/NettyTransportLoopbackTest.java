@@ -9,12 +9,23 @@ import io.kvstore.net.TransportMetrics.Counter;
 import io.kvstore.spi.Endpoint;
 import io.kvstore.spi.Message;
 import io.kvstore.spi.Transport;
+import io.kvstore.spi.message.Accept;
+import io.kvstore.spi.message.Accepted;
 import io.kvstore.spi.message.Ack;
+import io.kvstore.spi.message.Ballot;
+import io.kvstore.spi.message.Cell;
+import io.kvstore.spi.message.ClientReply;
+import io.kvstore.spi.message.ClientRequest;
+import io.kvstore.spi.message.ConfigAnnounce;
 import io.kvstore.spi.message.MemberUpdate;
 import io.kvstore.spi.message.Nack;
 import io.kvstore.spi.message.Ping;
 import io.kvstore.spi.message.PingReq;
+import io.kvstore.spi.message.Prepare;
+import io.kvstore.spi.message.Promise;
 import io.kvstore.spi.message.PushPull;
+import io.kvstore.spi.message.Read;
+import io.kvstore.spi.message.ReadReply;
 import io.netty.util.ResourceLeakDetector;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
@@ -142,6 +153,79 @@ class NettyTransportLoopbackTest {
     assertThat(a.metrics().get(Counter.TCP_MESSAGES_OUT)).isEqualTo(n + 1); // + Hello
     assertThat(a.metrics().get(Counter.CONNECTIONS_OPENED)).isEqualTo(1);
     assertThat(b.metrics().get(Counter.CONNECTIONS_ACCEPTED)).isEqualTo(1);
+  }
+
+  /** Every replication message, with null, empty and present values and zero ballots. */
+  private static List<Message> everyReplicationMessage() {
+    Ballot b = new Ballot(7, A);
+    Cell cell = new Cell(new byte[] {1, 2, 3}, 4, 1_700_000_000_000L, 99);
+    Cell tombstone = new Cell(null, 5, 0, 100);
+    Cell empty = new Cell(new byte[0], 6, 0, 101);
+    return List.of(
+        new Prepare(1, A, B, "key-ü", b),
+        new Promise(1, B, "key-ü", true, b, Ballot.ZERO, null),
+        new Promise(2, B, "k", false, new Ballot(9, B), b, tombstone),
+        new Accept(3, A, B, "k", b, cell, b.next(A)),
+        new Accept(4, A, B, "", b, empty, null),
+        new Accepted(3, B, "k", true, b),
+        new Read(5, A, B, "k"),
+        new ReadReply(5, B, "k", b, cell),
+        new ReadReply(6, B, "k", Ballot.ZERO, null),
+        new ClientRequest(7, A, B, "k", ClientRequest.Kind.PUT, new byte[] {9}, 0, 1_000, 5_000),
+        new ClientRequest(8, A, B, "k", ClientRequest.Kind.GET, null, 0, 0, 5_000),
+        new ClientReply(7, B, ClientReply.Status.DONE, true, 4, new byte[0], ""),
+        new ClientReply(8, B, ClientReply.Status.UNKNOWN, false, 0, null, "timed out"),
+        new ConfigAnnounce(A, 2, List.of(A, B), 2, 64));
+  }
+
+  /** Message equality with byte arrays compared by content (null and empty differ). */
+  private static void assertReceived(Received r, Endpoint from, Message expected) {
+    assertThat(r.from()).isEqualTo(from);
+    assertThat(r.message())
+        .usingRecursiveComparison()
+        .withStrictTypeChecking()
+        .isEqualTo(expected);
+  }
+
+  @Test
+  void everyReplicationMessageOverStreamAndDatagram() throws Exception {
+    Recorder ra = new Recorder();
+    Recorder rb = new Recorder();
+    NettyTransport a = started("blue", ra);
+    NettyTransport b = started("blue", rb);
+    List<Message> all = everyReplicationMessage();
+    for (Message m : all) {
+      a.send(b.localEndpoint(), m);
+      assertReceived(rb.next(), a.localEndpoint(), m);
+      a.sendDatagram(b.localEndpoint(), m);
+      assertReceived(rb.next(), a.localEndpoint(), m);
+      b.sendDatagram(a.localEndpoint(), m);
+      assertReceived(ra.next(), b.localEndpoint(), m);
+    }
+    assertThat(b.metrics().get(Counter.TCP_MESSAGES_IN)).isEqualTo(all.size());
+    assertThat(b.metrics().get(Counter.UDP_MESSAGES_IN)).isEqualTo(all.size());
+    assertThat(a.metrics().get(Counter.DATAGRAM_FALLBACKS)).isZero();
+    assertThat(b.metrics().get(Counter.DROPPED_GARBAGE)).isZero();
+  }
+
+  @Test
+  void aLargeCellSentAsADatagramGoesOverTheStream() throws Exception {
+    Recorder rb = new Recorder();
+    NettyTransport a = started("blue", new Recorder());
+    NettyTransport b = started("blue", rb);
+    byte[] value = new byte[64 * 1024];
+    new SplittableRandom(7).nextBytes(value);
+    Ballot ballot = new Ballot(1, A);
+    Accept big = new Accept(1, A, B, "big", ballot, new Cell(value, 1, 0, 1), ballot.next(A));
+    ClientRequest bigPut =
+        new ClientRequest(2, A, B, "big", ClientRequest.Kind.PUT, value, 0, 0, 1_000_000_000L);
+    a.sendDatagram(b.localEndpoint(), big);
+    assertReceived(rb.next(), a.localEndpoint(), big);
+    a.sendDatagram(b.localEndpoint(), bigPut);
+    assertReceived(rb.next(), a.localEndpoint(), bigPut);
+    assertThat(a.metrics().get(Counter.DATAGRAM_FALLBACKS)).isEqualTo(2);
+    assertThat(a.metrics().get(Counter.UDP_MESSAGES_OUT)).isZero();
+    assertThat(b.metrics().get(Counter.TCP_MESSAGES_IN)).isEqualTo(2);
   }
 
   @Test

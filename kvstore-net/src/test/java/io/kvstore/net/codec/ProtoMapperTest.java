@@ -17,12 +17,23 @@ import io.kvstore.net.proto.Envelope;
 import io.kvstore.net.proto.Hello;
 import io.kvstore.spi.Endpoint;
 import io.kvstore.spi.Message;
+import io.kvstore.spi.message.Accept;
+import io.kvstore.spi.message.Accepted;
 import io.kvstore.spi.message.Ack;
+import io.kvstore.spi.message.Ballot;
+import io.kvstore.spi.message.Cell;
+import io.kvstore.spi.message.ClientReply;
+import io.kvstore.spi.message.ClientRequest;
+import io.kvstore.spi.message.ConfigAnnounce;
 import io.kvstore.spi.message.MemberUpdate;
 import io.kvstore.spi.message.Nack;
 import io.kvstore.spi.message.Ping;
 import io.kvstore.spi.message.PingReq;
+import io.kvstore.spi.message.Prepare;
+import io.kvstore.spi.message.Promise;
 import io.kvstore.spi.message.PushPull;
+import io.kvstore.spi.message.Read;
+import io.kvstore.spi.message.ReadReply;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -101,6 +112,135 @@ class ProtoMapperTest {
     return lists().of(updates()).ofSizeBetween(0, 6);
   }
 
+  /** Any long, with the extremes (0, ±1, MIN, MAX) drawn often. */
+  static Gen<Long> anyLong() {
+    return Generate.oneOf(
+        longs().all(), Generate.pick(List.of(0L, 1L, -1L, Long.MIN_VALUE, Long.MAX_VALUE)));
+  }
+
+  /** Byte arrays: empty, small, or larger than a datagram. */
+  static Gen<byte[]> bytes() {
+    Gen<Byte> anyByte = Generate.bytes(Byte.MIN_VALUE, Byte.MAX_VALUE, (byte) 0);
+    return Generate.oneOf(
+        Generate.constant(() -> new byte[0]),
+        Generate.byteArrays(integers().between(0, 64), anyByte),
+        Generate.byteArrays(integers().between(1_000, 5_000), anyByte));
+  }
+
+  /** {@code gen}'s values, or null about a quarter of the time. */
+  static <T> Gen<T> nullable(Gen<T> gen) {
+    return gen.toOptionals(25).map(o -> o.orElse(null));
+  }
+
+  /** Keys: any well-formed text, empty included. */
+  static Gen<String> keys() {
+    return text(0, 40);
+  }
+
+  static Gen<Ballot> ballots() {
+    Gen<Long> counter =
+        Generate.oneOf(longs().between(1, 5), longs().between(1, Long.MAX_VALUE));
+    return Generate.oneOf(Generate.constant(Ballot.ZERO), counter.zip(nodeIds(), Ballot::new));
+  }
+
+  static Gen<Cell> cells() {
+    return nullable(bytes()).zip(anyLong(), anyLong(), anyLong(), Cell::new);
+  }
+
+  static Gen<Prepare> prepares() {
+    return in ->
+        new Prepare(
+            anyLong().generate(in),
+            nodeIds().generate(in),
+            nodeIds().generate(in),
+            keys().generate(in),
+            ballots().generate(in));
+  }
+
+  static Gen<Promise> promises() {
+    return in ->
+        new Promise(
+            anyLong().generate(in),
+            nodeIds().generate(in),
+            keys().generate(in),
+            booleans().all().generate(in),
+            ballots().generate(in),
+            ballots().generate(in),
+            nullable(cells()).generate(in));
+  }
+
+  static Gen<Accept> accepts() {
+    return in ->
+        new Accept(
+            anyLong().generate(in),
+            nodeIds().generate(in),
+            nodeIds().generate(in),
+            keys().generate(in),
+            ballots().generate(in),
+            cells().generate(in),
+            nullable(ballots()).generate(in));
+  }
+
+  static Gen<Accepted> accepteds() {
+    return in ->
+        new Accepted(
+            anyLong().generate(in),
+            nodeIds().generate(in),
+            keys().generate(in),
+            booleans().all().generate(in),
+            ballots().generate(in));
+  }
+
+  static Gen<Read> reads() {
+    return anyLong().zip(nodeIds(), nodeIds(), keys(), Read::new);
+  }
+
+  static Gen<ReadReply> readReplies() {
+    return in ->
+        new ReadReply(
+            anyLong().generate(in),
+            nodeIds().generate(in),
+            keys().generate(in),
+            ballots().generate(in),
+            nullable(cells()).generate(in));
+  }
+
+  static Gen<ClientRequest> clientRequests() {
+    return in ->
+        new ClientRequest(
+            anyLong().generate(in),
+            nodeIds().generate(in),
+            nodeIds().generate(in),
+            keys().generate(in),
+            Generate.enumValues(ClientRequest.Kind.class).generate(in),
+            nullable(bytes()).generate(in),
+            anyLong().generate(in),
+            anyLong().generate(in),
+            anyLong().generate(in));
+  }
+
+  static Gen<ClientReply> clientReplies() {
+    return in ->
+        new ClientReply(
+            anyLong().generate(in),
+            nodeIds().generate(in),
+            Generate.enumValues(ClientReply.Status.class).generate(in),
+            booleans().all().generate(in),
+            anyLong().generate(in),
+            nullable(bytes()).generate(in),
+            text(0, 60).generate(in));
+  }
+
+  static Gen<ConfigAnnounce> configAnnouncements() {
+    return nodeIds()
+        .zip(
+            Generate.oneOf(longs().between(1, 3), longs().between(1, Long.MAX_VALUE)),
+            lists().of(nodeIds()).ofSizeBetween(1, 9),
+            integers().between(1, 7),
+            Generate.oneOf(integers().between(1, 4096), integers().between(1, Integer.MAX_VALUE)),
+            ConfigAnnounce::new);
+  }
+
   // ---- round trips ----
 
   static Message roundTrip(Message m) throws Exception {
@@ -110,10 +250,27 @@ class ProtoMapperTest {
   }
 
   static void assertRoundTrips(Message m) {
+    Message back;
     try {
-      assertThat(roundTrip(m)).isEqualTo(m);
+      back = roundTrip(m);
     } catch (Exception e) {
       throw new AssertionError("round trip of " + m + " failed", e);
+    }
+    assertSameMessage(back, m);
+  }
+
+  /**
+   * Equality of messages, with byte arrays compared by content (null and empty differ): records
+   * holding a {@code byte[]} directly do not define it so.
+   */
+  static void assertSameMessage(Message actual, Message expected) {
+    if (expected instanceof ClientRequest || expected instanceof ClientReply) {
+      assertThat(actual)
+          .usingRecursiveComparison()
+          .withStrictTypeChecking()
+          .isEqualTo(expected);
+    } else {
+      assertThat(actual).isEqualTo(expected);
     }
   }
 
@@ -161,6 +318,135 @@ class ProtoMapperTest {
         .checkAssert(
             (src, join, reply, members) ->
                 assertRoundTrips(new PushPull(src, join, reply, members)));
+  }
+
+  @Test
+  void prepare() {
+    qt().withExamples(300).forAll(prepares()).checkAssert(ProtoMapperTest::assertRoundTrips);
+  }
+
+  @Test
+  void promise() {
+    qt().withExamples(300).forAll(promises()).checkAssert(ProtoMapperTest::assertRoundTrips);
+  }
+
+  @Test
+  void accept() {
+    qt().withExamples(300).forAll(accepts()).checkAssert(ProtoMapperTest::assertRoundTrips);
+  }
+
+  @Test
+  void accepted() {
+    qt().withExamples(300).forAll(accepteds()).checkAssert(ProtoMapperTest::assertRoundTrips);
+  }
+
+  @Test
+  void read() {
+    qt().withExamples(300).forAll(reads()).checkAssert(ProtoMapperTest::assertRoundTrips);
+  }
+
+  @Test
+  void readReply() {
+    qt().withExamples(300).forAll(readReplies()).checkAssert(ProtoMapperTest::assertRoundTrips);
+  }
+
+  @Test
+  void clientRequest() {
+    qt().withExamples(300)
+        .forAll(clientRequests())
+        .checkAssert(ProtoMapperTest::assertRoundTrips);
+  }
+
+  @Test
+  void clientReply() {
+    qt().withExamples(300).forAll(clientReplies()).checkAssert(ProtoMapperTest::assertRoundTrips);
+  }
+
+  @Test
+  void configAnnounce() {
+    qt().withExamples(300)
+        .forAll(configAnnouncements())
+        .checkAssert(ProtoMapperTest::assertRoundTrips);
+  }
+
+  @Test
+  void theZeroBallotComesBackAsTheZeroBallot() throws Exception {
+    NodeId a = new NodeId("a", 1);
+    Promise p = (Promise) roundTrip(new Promise(1, a, "k", true, Ballot.ZERO, Ballot.ZERO, null));
+    assertThat(p.promised()).isSameAs(Ballot.ZERO);
+    assertThat(p.accepted().node()).isNull();
+    assertThat(p.accepted().counter()).isZero();
+    Ballot b = new Ballot(Long.MAX_VALUE, a);
+    Accept acc =
+        (Accept) roundTrip(new Accept(2, a, a, "", b, new Cell(null, 0, 0, 0), Ballot.ZERO));
+    assertThat(acc.ballot()).isEqualTo(b);
+    assertThat(acc.nextPromise()).isSameAs(Ballot.ZERO);
+  }
+
+  @Test
+  void nullAndEmptyStayDistinct() throws Exception {
+    NodeId a = new NodeId("a", 1);
+    Ballot b = new Ballot(3, a);
+    Cell tombstone = new Cell(null, 7, 0, 9);
+    Cell empty = new Cell(new byte[0], 7, 0, 9);
+
+    ReadReply none = (ReadReply) roundTrip(new ReadReply(1, a, "k", Ballot.ZERO, null));
+    assertThat(none.cell()).isNull();
+    ReadReply dead = (ReadReply) roundTrip(new ReadReply(1, a, "k", b, tombstone));
+    assertThat(dead.cell()).isNotNull();
+    assertThat(dead.cell().value()).isNull();
+    Promise live = (Promise) roundTrip(new Promise(1, a, "k", true, b, b, empty));
+    assertThat(live.cell().value()).isNotNull().isEmpty();
+
+    Accept noNext = (Accept) roundTrip(new Accept(1, a, a, "k", b, empty, null));
+    assertThat(noNext.nextPromise()).isNull();
+    assertThat(noNext.cell().value()).isNotNull().isEmpty();
+
+    ClientRequest.Kind get = ClientRequest.Kind.GET;
+    ClientRequest noValue =
+        (ClientRequest) roundTrip(new ClientRequest(1, a, a, "k", get, null, 0, 0, 1));
+    assertThat(noValue.value()).isNull();
+    ClientRequest emptyValue =
+        (ClientRequest) roundTrip(new ClientRequest(1, a, a, "k", get, new byte[0], 0, 0, 1));
+    assertThat(emptyValue.value()).isNotNull().isEmpty();
+
+    ClientReply.Status done = ClientReply.Status.DONE;
+    ClientReply noRead = (ClientReply) roundTrip(new ClientReply(1, a, done, true, 2, null, ""));
+    assertThat(noRead.value()).isNull();
+    ClientReply emptyRead =
+        (ClientReply) roundTrip(new ClientReply(1, a, done, true, 2, new byte[0], ""));
+    assertThat(emptyRead.value()).isNotNull().isEmpty();
+  }
+
+  @Test
+  void aNullReasonIsSentAsTheEmptyOne() throws Exception {
+    ClientReply r =
+        new ClientReply(1, new NodeId("a", 1), ClientReply.Status.DONE, true, 1, null, null);
+    assertThat(((ClientReply) roundTrip(r)).reason()).isEmpty();
+  }
+
+  @Test
+  void byteArraysAreNeverSharedWithProtobuf() throws Exception {
+    NodeId a = new NodeId("a", 1);
+    byte[] value = {1, 2, 3};
+    Accept sent = new Accept(1, a, a, "k", new Ballot(1, a), new Cell(value, 1, 0, 1), null);
+    byte[] request = {4, 5, 6};
+    ClientRequest req =
+        new ClientRequest(1, a, a, "k", ClientRequest.Kind.PUT, request, 0, 0, 1);
+    Envelope accept = ProtoMapper.setBody(header(), sent).build();
+    Envelope put = ProtoMapper.setBody(header(), req).build();
+    // Mutating the records' arrays after encoding does not change what was encoded...
+    value[0] = 42;
+    request[0] = 42;
+    Accept first = (Accept) ProtoMapper.fromEnvelope(accept);
+    ClientRequest firstReq = (ClientRequest) ProtoMapper.fromEnvelope(put);
+    assertThat(first.cell().value()).containsExactly(1, 2, 3);
+    assertThat(firstReq.value()).containsExactly(4, 5, 6);
+    // ...and mutating a decoded array does not change the envelope it came from.
+    first.cell().value()[1] = 42;
+    firstReq.value()[1] = 42;
+    assertThat(((Accept) ProtoMapper.fromEnvelope(accept)).cell().value()).containsExactly(1, 2, 3);
+    assertThat(((ClientRequest) ProtoMapper.fromEnvelope(put)).value()).containsExactly(4, 5, 6);
   }
 
   @Test
@@ -285,6 +571,161 @@ class ProtoMapperTest {
             .build();
     assertThatThrownBy(() -> ProtoMapper.fromEnvelope(unspecifiedStatus))
         .isInstanceOf(ProtoDecodeException.class);
+  }
+
+  private static io.kvstore.net.proto.NodeId id(String name) {
+    return ProtoMapper.toProto(new NodeId(name, 1));
+  }
+
+  private static io.kvstore.net.proto.Ballot.Builder ballot(long counter) {
+    return io.kvstore.net.proto.Ballot.newBuilder().setCounter(counter).setNode(id("p"));
+  }
+
+  private static void assertDecodeError(Envelope.Builder e, String messagePart) {
+    assertThatThrownBy(() -> ProtoMapper.fromEnvelope(e.build()))
+        .isInstanceOf(ProtoDecodeException.class)
+        .hasMessageContaining(messagePart);
+  }
+
+  @Test
+  void invalidBallotsAreDecodeErrors() {
+    io.kvstore.net.proto.Prepare.Builder p =
+        io.kvstore.net.proto.Prepare.newBuilder()
+            .setRoundId(1)
+            .setSource(id("a"))
+            .setTarget(id("b"))
+            .setKey("k");
+    // A counter above 2^63 - 1 is negative as a Java long.
+    assertDecodeError(header().setPrepare(p.clone().setBallot(ballot(-1L))), "out of range");
+    assertDecodeError(
+        header().setPrepare(p.clone().setBallot(ballot(Long.MIN_VALUE))), "out of range");
+    assertDecodeError(header().setPrepare(p.clone().setBallot(ballot(0))), "zero ballot");
+    assertDecodeError(
+        header().setPrepare(p.clone().setBallot(ballot(5).clearNode())), "needs a node");
+    assertDecodeError(header().setPrepare(p.clone()), "prepare.ballot");
+    io.kvstore.net.proto.NodeId blank =
+        io.kvstore.net.proto.NodeId.newBuilder().setName("").setBoot(1).build();
+    assertDecodeError(
+        header().setPrepare(p.clone().setBallot(ballot(5).setNode(blank))), "node id");
+    // The same checks apply to an optional ballot when present.
+    io.kvstore.net.proto.Accept.Builder a =
+        io.kvstore.net.proto.Accept.newBuilder()
+            .setSource(id("a"))
+            .setTarget(id("b"))
+            .setBallot(ballot(1))
+            .setCell(io.kvstore.net.proto.Cell.getDefaultInstance());
+    assertThat(catchDecode(header().setAccept(a.clone()))).isNull();
+    assertDecodeError(
+        header().setAccept(a.clone().setNextPromise(ballot(0))), "accept.next_promise");
+  }
+
+  private static ProtoDecodeException catchDecode(Envelope.Builder e) {
+    try {
+      ProtoMapper.fromEnvelope(e.build());
+      return null;
+    } catch (ProtoDecodeException ex) {
+      return ex;
+    }
+  }
+
+  @Test
+  void missingRequiredReplicationFieldsAreDecodeErrors() {
+    io.kvstore.net.proto.Ballot.Builder b = ballot(1);
+    io.kvstore.net.proto.Cell cell = io.kvstore.net.proto.Cell.getDefaultInstance();
+    assertDecodeError(
+        header()
+            .setPrepare(
+                io.kvstore.net.proto.Prepare.newBuilder().setSource(id("a")).setBallot(b)),
+        "prepare.target");
+    assertDecodeError(
+        header()
+            .setPromise(
+                io.kvstore.net.proto.Promise.newBuilder().setSource(id("a")).setPromised(b)),
+        "promise.accepted");
+    assertDecodeError(
+        header()
+            .setAccept(
+                io.kvstore.net.proto.Accept.newBuilder()
+                    .setSource(id("a"))
+                    .setTarget(id("b"))
+                    .setBallot(b)),
+        "accept.cell");
+    assertDecodeError(
+        header().setAccepted(io.kvstore.net.proto.Accepted.newBuilder().setPromised(b)),
+        "accepted.source");
+    assertDecodeError(
+        header().setRead(io.kvstore.net.proto.Read.newBuilder().setSource(id("a"))),
+        "read.target");
+    assertDecodeError(
+        header()
+            .setReadReply(
+                io.kvstore.net.proto.ReadReply.newBuilder().setSource(id("a")).setCell(cell)),
+        "read_reply.accepted");
+    assertDecodeError(
+        header()
+            .setClientRequest(
+                io.kvstore.net.proto.ClientRequest.newBuilder()
+                    .setTarget(id("b"))
+                    .setKind(io.kvstore.net.proto.ClientOperation.CLIENT_OPERATION_GET)),
+        "client_request.source");
+    assertDecodeError(
+        header()
+            .setClientReply(
+                io.kvstore.net.proto.ClientReply.newBuilder()
+                    .setStatus(io.kvstore.net.proto.ClientStatus.CLIENT_STATUS_DONE)),
+        "client_reply.source");
+    assertDecodeError(
+        header()
+            .setConfigAnnounce(
+                io.kvstore.net.proto.ConfigAnnounce.newBuilder()
+                    .setEpoch(1)
+                    .addMembers(id("a"))
+                    .setReplicationFactor(1)
+                    .setPartitions(1)),
+        "config_announce.source");
+  }
+
+  @Test
+  void unknownReplicationEnumValuesAreDecodeErrors() {
+    io.kvstore.net.proto.ClientRequest.Builder req =
+        io.kvstore.net.proto.ClientRequest.newBuilder().setSource(id("a")).setTarget(id("b"));
+    assertDecodeError(header().setClientRequest(req.clone().setKindValue(0)), "kind");
+    assertDecodeError(header().setClientRequest(req.clone().setKindValue(99)), "kind");
+    io.kvstore.net.proto.ClientReply.Builder reply =
+        io.kvstore.net.proto.ClientReply.newBuilder().setSource(id("a"));
+    assertDecodeError(header().setClientReply(reply.clone().setStatusValue(0)), "status");
+    assertDecodeError(header().setClientReply(reply.clone().setStatusValue(-3)), "status");
+  }
+
+  @Test
+  void impossibleConfigurationsAreDecodeErrors() {
+    io.kvstore.net.proto.ConfigAnnounce.Builder ok =
+        io.kvstore.net.proto.ConfigAnnounce.newBuilder()
+            .setSource(id("a"))
+            .setEpoch(1)
+            .addMembers(id("a"))
+            .setReplicationFactor(1)
+            .setPartitions(1);
+    assertThat(catchDecode(header().setConfigAnnounce(ok.clone()))).isNull();
+    assertDecodeError(header().setConfigAnnounce(ok.clone().setEpoch(0)), "epoch");
+    assertDecodeError(header().setConfigAnnounce(ok.clone().setEpoch(-1L)), "epoch");
+    assertDecodeError(header().setConfigAnnounce(ok.clone().clearMembers()), "no members");
+    assertDecodeError(
+        header().setConfigAnnounce(ok.clone().setReplicationFactor(0)), "replication factor");
+    // A uint32 above 2^31 - 1 is negative as a Java int.
+    assertDecodeError(
+        header().setConfigAnnounce(ok.clone().setPartitions(0x8000_0000)), "partition count");
+    assertDecodeError(
+        header()
+            .setConfigAnnounce(
+                ok.clone()
+                    .addMembers(io.kvstore.net.proto.NodeId.newBuilder().setName(" ").setBoot(2))),
+        "node id");
+    assertThatThrownBy(
+            () ->
+                ProtoMapper.setBody(
+                    header(), new ConfigAnnounce(new NodeId("a", 1), 1, List.of(), 1, 1)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
