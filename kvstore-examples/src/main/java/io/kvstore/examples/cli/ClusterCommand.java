@@ -35,8 +35,6 @@ import picocli.CommandLine.Spec;
       "",
       "Exit status: 0 after a graceful stop, 1 if a node fails to start or all nodes died, 2 on"
           + " invalid flags.",
-      "Note: this version runs single-node only; --nodes greater than 1 is refused until"
-          + " replication is available.",
     })
 final class ClusterCommand implements Callable<Integer> {
   static final int MAX_NODES = 32;
@@ -73,13 +71,6 @@ final class ClusterCommand implements Callable<Integer> {
     validate();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Optional<String> refusal = ReleaseLimits.refuseMultiNode(nodes > 1);
-    if (refusal.isPresent()) {
-      err.println(
-          "kvstore cluster: " + refusal.get() + " (kvstore cluster --nodes 1, or kvstore node)");
-      err.flush();
-      return ReleaseLimits.REFUSED;
-    }
     ClusterSupervisor supervisor = new ClusterSupervisor(out, err);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -35,8 +35,9 @@ import picocli.CommandLine.Spec;
       "",
       "Exit status: 0 after a graceful stop, 1 if the node cannot start (for example a port in"
           + " use), 2 on invalid flags.",
-      "Note: this version runs single-node only; --seeds and --bootstrap-expect > 1 are refused"
-          + " until replication is available.",
+      "Without --seeds a node forms a one-node cluster. Nodes started with each other as --seeds"
+          + " and the same --bootstrap-expect N form one cluster of N; a node whose seeds lead to"
+          + " a formed cluster joins it.",
     })
 final class NodeCommand implements Callable<Integer> {
   static final int DEFAULT_HTTP_PORT = 8000;
@@ -137,12 +138,6 @@ final class NodeCommand implements Callable<Integer> {
     NodeSettings settings = settings();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Optional<String> refusal = ReleaseLimits.refuseMultiNode(settings.multiNode());
-    if (refusal.isPresent()) {
-      err.println("kvstore node: " + refusal.get());
-      err.flush();
-      return ReleaseLimits.REFUSED;
-    }
     StandaloneNode node;
     try {
       node = StandaloneNode.start(settings);

@@ -3,6 +3,10 @@ package io.kvstore.examples.node;
 import io.kvstore.KvStore;
 import io.kvstore.KvStoreBuilder;
 import io.kvstore.http.HttpAdapter;
+import io.kvstore.net.NettyTransport;
+import io.kvstore.net.NettyTransportConfig;
+import io.kvstore.spi.Endpoint;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,11 +50,35 @@ public final class StandaloneNode implements AutoCloseable {
     KvStoreBuilder builder =
         KvStore.builder().partitions(settings.partitions()).maxValueBytes(settings.maxValueBytes());
     settings.nodeId().ifPresent(builder::nodeName);
+    NettyTransport transport =
+        NettyTransport.create(
+            NettyTransportConfig.builder()
+                .bindHost(settings.bindHost())
+                .port(settings.clusterPort())
+                .advertisedHost(settings.advertiseHost())
+                .build());
+    builder
+        .transport(transport)
+        .clusterAddress(new Endpoint(settings.bindHost(), settings.clusterPort()).toString())
+        .bootstrapExpect(settings.bootstrapExpect());
+    if (!settings.seeds().isEmpty()) {
+      builder.seeds(settings.seeds().stream().map(Endpoint::toString).toList());
+    }
+    if (settings.httpPort() != 0) {
+      builder.metadata(Map.of("http", settings.httpUrl(settings.httpPort())));
+    }
     KvStore store = builder.build();
     try {
       store.start();
     } catch (RuntimeException e) {
       store.close();
+      transport.close();
+      String where = settings.bindHost() + ":" + settings.clusterPort();
+      if (addressInUse(e)) {
+        throw new NodeStartException(
+            "cannot listen on " + where + ": address already in use (choose another --cluster-port)",
+            e);
+      }
       throw new NodeStartException("cannot start the store: " + rootMessage(e), e);
     }
     HttpAdapter.Builder http =

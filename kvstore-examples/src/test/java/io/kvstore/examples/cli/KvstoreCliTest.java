@@ -66,19 +66,6 @@ class KvstoreCliTest {
   }
 
   @Test
-  void clusterOfMoreThanOneNodeIsRefused() {
-    for (String[] args :
-        List.of(new String[] {"cluster"}, new String[] {"cluster", "--nodes", "3"})) {
-      CliRunner.Result r = CliRunner.run(args);
-      assertThat(r.exitCode()).isEqualTo(2);
-      assertThat(r.err())
-          .contains("multi-node clusters are not available in this version")
-          .doesNotContain("Usage:");
-      assertThat(r.out()).isEmpty();
-    }
-  }
-
-  @Test
   void clusterFlagsAreValidated() {
     assertUsage("--nodes must be 1-32, got 0", "cluster", "--nodes", "0");
     assertUsage("--nodes must be 1-32, got 33", "cluster", "--nodes", "33");

@@ -161,25 +161,6 @@ class NodeCommandTest {
   }
 
   @Test
-  void multiNodeFlagsAreRefusedInThisVersion() {
-    for (List<String> args :
-        List.of(
-            List.of("node", "--seeds", "127.0.0.1:9001"),
-            List.of("node", "--bootstrap-expect", "3"),
-            List.of("node", "--seeds", "127.0.0.1:9001", "--bootstrap-expect", "2"))) {
-      CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
-      assertThat(r.exitCode()).as("%s", args).isEqualTo(2);
-      assertThat(r.err())
-          .as("%s", args)
-          .contains(
-              "multi-node clusters are not available in this version: replication is not"
-                  + " implemented yet; run a single node")
-          .doesNotContain("Usage:");
-      assertThat(r.out()).doesNotContain("ready");
-    }
-  }
-
-  @Test
   void validationRunsBeforeTheRefusal() {
     assertUsageError(
         "invalid --seeds entry 'x'", "node", "--seeds", "x", "--bootstrap-expect", "3");
