@@ -187,6 +187,33 @@ class LocalStoreTest {
   }
 
   @Test
+  void aBlockingCallInsideAnAsyncCallbackIsRefusedInsteadOfDeadlocking() {
+    store.start();
+    // The callback runs on the store's thread when the future completes after it was attached
+    // (almost always); try until that happened, within a bound.
+    boolean sawLoopThread = false;
+    for (int i = 0; i < 200 && !sawLoopThread; i++) {
+      String[] thread = new String[1];
+      String result =
+          store.async().put("a", new byte[1]).thenApply(v -> {
+            thread[0] = Thread.currentThread().getName();
+            try {
+              store.put("b", new byte[1]);
+              return "no error";
+            } catch (IllegalStateException e) {
+              return e.getMessage();
+            }
+          }).join();
+      sawLoopThread = thread[0].startsWith("kvstore-");
+      assertThat(result).isEqualTo(sawLoopThread ? result : "no error");
+      if (sawLoopThread) {
+        assertThat(result).contains("would deadlock");
+      }
+    }
+    assertThat(sawLoopThread).isTrue();
+  }
+
+  @Test
   void closeFinishesOperationsAlreadyAccepted() {
     store.start();
     List<java.util.concurrent.CompletableFuture<Long>> futures = new ArrayList<>();

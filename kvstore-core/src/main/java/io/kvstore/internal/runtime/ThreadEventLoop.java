@@ -17,7 +17,7 @@ public final class ThreadEventLoop implements EventLoop {
         new ScheduledThreadPoolExecutor(
             1,
             r -> {
-              Thread t = new Thread(r, threadName);
+              Thread t = new LoopThread(r, threadName);
               t.setDaemon(true);
               thread = t;
               return t;
@@ -26,6 +26,18 @@ public final class ThreadEventLoop implements EventLoop {
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     executor.prestartAllCoreThreads();
+  }
+
+  /** The threads of event loops, so that blocking calls made on them can be refused. */
+  static final class LoopThread extends Thread {
+    LoopThread(Runnable r, String name) {
+      super(r, name);
+    }
+  }
+
+  /** Whether the calling thread runs an event loop of a store (blocking on it could deadlock). */
+  public static boolean onLoopThread() {
+    return Thread.currentThread() instanceof LoopThread;
   }
 
   @Override
