@@ -46,7 +46,8 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--embedded-nodes",
       paramLabel = "N",
       description =
-          "Start N stores in this JVM and drive them through the async API (only 1 for now).")
+          "Start N stores in this JVM and drive them through the async API; N > 1 forms a"
+              + " replicated cluster over loopback Netty.")
   Integer embeddedNodes;
 
   @Option(
@@ -316,12 +317,8 @@ public final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "give exactly one of --urls, --embedded-nodes, --spawn-nodes");
     }
-    if (embeddedNodes != null && embeddedNodes != 1) {
-      throw new IllegalArgumentException(
-          "--embedded-nodes "
-              + embeddedNodes
-              + ": only 1 is supported until replication lands;"
-              + " use --spawn-nodes or --urls for a cluster");
+    if (embeddedNodes != null && (embeddedNodes < 1 || embeddedNodes > 9)) {
+      throw new IllegalArgumentException("--embedded-nodes must be 1..9");
     }
     if (spawnNodes != null && (spawnNodes < 1 || spawnNodes > 15)) {
       throw new IllegalArgumentException("--spawn-nodes must be 1..15");

@@ -3,7 +3,14 @@ package io.kvstore.examples.bench;
 import io.kvstore.AsyncKvStore;
 import io.kvstore.ContentionException;
 import io.kvstore.KeyTooLargeException;
+import io.kvstore.KvException;
 import io.kvstore.KvStore;
+import io.kvstore.KvStoreBuilder;
+import io.kvstore.net.NettyTransport;
+import io.kvstore.net.NettyTransportConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import io.kvstore.OutcomeUnknownException;
 import io.kvstore.QuorumUnavailableException;
 import io.kvstore.StoreClosedException;
@@ -39,19 +46,63 @@ final class EmbeddedTarget implements Target {
     this.owned = owned;
   }
 
-  /** Starts {@code nodes} stores in this JVM; only one is possible until replication lands. */
+  /**
+   * Starts {@code nodes} stores in this JVM. One node is a plain single-node store; more form a
+   * replicated cluster over loopback Netty (ephemeral ports), which this waits for.
+   */
   static EmbeddedTarget start(int nodes, int valueSize) {
-    if (nodes != 1) {
-      throw new IllegalArgumentException(
-          "--embedded-nodes " + nodes + ": only 1 is supported (the store is single-node for now)");
+    int maxValue = Math.max(valueSize, 1024 * 1024);
+    if (nodes == 1) {
+      KvStore store = KvStore.builder().nodeName("bench-1").maxValueBytes(maxValue).build().start();
+      return new EmbeddedTarget(new KvStore[] {store}, valueSize, true);
     }
-    KvStore store =
-        KvStore.builder()
-            .nodeName("bench-1")
-            .maxValueBytes(Math.max(valueSize, 1024 * 1024))
-            .build()
-            .start();
-    return new EmbeddedTarget(new KvStore[] {store}, valueSize, true);
+    KvStore[] stores = new KvStore[nodes];
+    List<String> seeds = new ArrayList<>();
+    try {
+      for (int i = 0; i < nodes; i++) {
+        NettyTransport t = NettyTransport.create(NettyTransportConfig.builder().port(0).build());
+        KvStoreBuilder b = KvStore.builder().nodeName("bench-" + (i + 1)).maxValueBytes(maxValue)
+            .transport(t).clusterAddress("127.0.0.1:0").bootstrapExpect(nodes)
+            .membershipProfile("local");
+        if (!seeds.isEmpty()) {
+          b.seeds(seeds);
+        }
+        stores[i] = b.build().start();
+        seeds.add(t.localEndpoint().toString());
+      }
+      awaitFormed(stores);
+    } catch (RuntimeException e) {
+      for (KvStore s : stores) {
+        if (s != null) {
+          s.close();
+        }
+      }
+      throw e;
+    }
+    return new EmbeddedTarget(stores, valueSize, true);
+  }
+
+  /** Waits (bounded) until a write through every node succeeds. */
+  private static void awaitFormed(KvStore[] stores) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (KvStore s : stores) {
+      while (true) {
+        try {
+          s.put("bench/ready", new byte[1]);
+          break;
+        } catch (KvException e) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("the embedded cluster did not form in 30 s", e);
+          }
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ie);
+          }
+        }
+      }
+    }
   }
 
   @Override

@@ -25,6 +25,8 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
 
   private final TransportContext ctx;
   private final Endpoint from;
+  /** The peer's address as text, computed once per connection (it is only used in logs). */
+  private String source;
 
   InboundHandler(TransportContext ctx, Endpoint from) {
     this.ctx = ctx;
@@ -37,7 +39,9 @@ final class InboundHandler extends ChannelInboundHandlerAdapter {
       if (!(msg instanceof Envelope envelope)) {
         return;
       }
-      String source = TcpErrors.host(c.channel().remoteAddress());
+      if (source == null) {
+        source = TcpErrors.host(c.channel().remoteAddress());
+      }
       if (!ctx.acceptHeader(envelope, source)
           || !ctx.deliver(from, envelope, Counter.TCP_MESSAGES_IN)) {
         c.close();
