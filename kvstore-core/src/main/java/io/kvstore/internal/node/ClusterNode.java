@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * node that is not in the configuration (a new process, since restarts have amnesia) serves
  * requests as a proxy but never votes.
  */
-public final class ClusterNode implements NodeEngine {
+public final class ClusterNode extends AbstractNodeEngine {
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
   /** The key of the configuration register; user keys may not start with U+0000. */
   static final String CONFIG_KEY = "\u0000kvstore/config";
@@ -111,7 +111,8 @@ public final class ClusterNode implements NodeEngine {
 
   /** Creates a node; {@link #start()} binds and joins. */
   public ClusterNode(NodeConfig config) {
-    this.config = Objects.requireNonNull(config, "config");
+    super(config);
+    this.config = config;
     Objects.requireNonNull(config.transport(), "a replicated node needs a transport");
     this.self = config.nodeId();
     this.wallOffsetMillis = System.currentTimeMillis() - config.clock().nanoTime() / 1_000_000;
@@ -465,90 +466,19 @@ public final class ClusterNode implements NodeEngine {
   // ---- client operations ------------------------------------------------------------------
 
   @Override
-  public CompletableFuture<Optional<Versioned<byte[]>>> get(String key) {
-    return submit(key, Command::get,
-        o -> o.applied() ? Optional.of(new Versioned<>(o.value().clone(), o.version())) : Optional.empty());
-  }
-
-  @Override
-  public CompletableFuture<Long> put(String key, byte[] value, long ttlNanos) {
-    return submit(key, () -> Command.put(copyValue(value), ttlNanos), Outcome::version);
-  }
-
-  @Override
-  public CompletableFuture<Boolean> delete(String key) {
-    return submit(key, Command::delete, Outcome::applied);
-  }
-
-  @Override
-  public CompletableFuture<Long> replace(String key, long expectedVersion, byte[] value, long ttlNanos) {
-    return submit(key, () -> Command.compareAndSet(expectedVersion, copyValue(value), ttlNanos), o -> {
-      if (!o.applied()) {
-        throw new VersionConflictException(key, expectedVersion, o.version());
-      }
-      return o.version();
-    });
-  }
-
-  @Override
-  public CompletableFuture<Boolean> compareAndSet(String key, long expectedVersion, byte[] value) {
-    return submit(key, () -> Command.compareAndSet(expectedVersion, copyValue(value), 0), Outcome::applied);
-  }
-
-  @Override
-  public CompletableFuture<Boolean> putIfAbsent(String key, byte[] value, long ttlNanos) {
-    return submit(key, () -> Command.putIfAbsent(copyValue(value), ttlNanos), Outcome::applied);
-  }
-
-  private byte[] copyValue(byte[] value) {
-    Objects.requireNonNull(value, "value");
-    if (value.length > config.maxValueBytes()) {
-      throw new ValueTooLargeException(value.length, config.maxValueBytes());
-    }
-    return value.clone();
-  }
-
-  private void checkKey(String key) {
-    Objects.requireNonNull(key, "key");
-    int bytes = KeyHash.utf8Length(key);
-    if (bytes == 0) {
-      throw new IllegalArgumentException("key must not be empty");
-    }
-    if (key.charAt(0) == '\u0000') {
-      throw new IllegalArgumentException("keys starting with U+0000 are reserved");
-    }
-    if (bytes > config.maxKeyBytes()) {
-      throw new KeyTooLargeException(bytes, config.maxKeyBytes());
-    }
-  }
-
-  private <T> CompletableFuture<T> submit(String key, Supplier<Command> factory, Function<Outcome, T> answer) {
-    CompletableFuture<T> future = new CompletableFuture<>();
+  <T> void dispatch(
+      String key, Command command, CompletableFuture<T> future, Function<Outcome, T> answer) {
+    inFlight.incrementAndGet();
     try {
-      checkKey(key);
-      Command command = factory.get();
-      NodeState s = state.get();
-      if (s != NodeState.RUNNING) {
-        if (s == NodeState.NEW || s == NodeState.STARTING) {
-          throw new IllegalStateException("store not started");
-        }
-        throw new StoreClosedException("store is " + s.name().toLowerCase(java.util.Locale.ROOT));
-      }
-      inFlight.incrementAndGet();
-      try {
-        loop.execute(() -> {
-          long now = now();
-          long op = random.nextLong();
-          pending.put(op, new Pending<>(future, answer));
-          core.submit(op, key, command, now + config.operationTimeoutNanos(), now, wall(now));
-        });
-      } catch (RejectedExecutionException e) {
-        inFlight.decrementAndGet();
-        throw new StoreClosedException("store is closing");
-      }
-    } catch (RuntimeException e) {
-      future.completeExceptionally(e);
+      loop.execute(() -> {
+        long now = now();
+        long op = random.nextLong();
+        pending.put(op, new Pending<>(future, answer));
+        core.submit(op, key, command, now + config.operationTimeoutNanos(), now, wall(now));
+      });
+    } catch (RejectedExecutionException e) {
+      inFlight.decrementAndGet();
+      throw e;
     }
-    return future;
   }
 }

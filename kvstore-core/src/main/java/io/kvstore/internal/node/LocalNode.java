@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * loop, so operations take no locks. The public API is thread-safe because every command is handed
  * to the owning loop and answered through a future.
  */
-public final class LocalNode implements NodeEngine {
+public final class LocalNode extends AbstractNodeEngine {
   private static final Logger log = LoggerFactory.getLogger(LocalNode.class);
   private static final long EXPIRY_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
@@ -51,7 +51,8 @@ public final class LocalNode implements NodeEngine {
 
   /** Creates a node; {@link #start()} starts its threads. */
   public LocalNode(NodeConfig config) {
-    this.config = Objects.requireNonNull(config, "config");
+    super(config);
+    this.config = config;
     this.partitioner = new Partitioner(config.partitions());
     this.partitions = new PartitionStore[config.partitions()];
     for (int i = 0; i < partitions.length; i++) {
@@ -162,96 +163,18 @@ public final class LocalNode implements NodeEngine {
   }
 
   @Override
-  public CompletableFuture<Optional<Versioned<byte[]>>> get(String key) {
-    return submit(
-        key,
-        Command::get,
-        o -> o.applied() ? Optional.of(new Versioned<>(o.value().clone(), o.version())) : Optional.empty());
-  }
-
-  @Override
-  public CompletableFuture<Long> put(String key, byte[] value, long ttlNanos) {
-    return submit(key, () -> Command.put(copyValue(value), ttlNanos), Outcome::version);
-  }
-
-  @Override
-  public CompletableFuture<Boolean> delete(String key) {
-    return submit(key, Command::delete, Outcome::applied);
-  }
-
-  @Override
-  public CompletableFuture<Long> replace(
-      String key, long expectedVersion, byte[] value, long ttlNanos) {
-    return submit(
-        key,
-        () -> Command.compareAndSet(expectedVersion, copyValue(value), ttlNanos),
-        o -> {
-          if (!o.applied()) {
-            throw new VersionConflictException(key, expectedVersion, o.version());
+  <T> void dispatch(
+      String key, Command command, CompletableFuture<T> future, Function<Outcome, T> answer) {
+    int p = partitioner.partitionOf(key);
+    PartitionStore store = partitions[p];
+    loops[p % loops.length].execute(
+        () -> {
+          try {
+            Outcome o = store.execute(key, command, config.clock().nanoTime());
+            future.complete(answer.apply(o));
+          } catch (Throwable t) {
+            future.completeExceptionally(t);
           }
-          return o.version();
         });
-  }
-
-  @Override
-  public CompletableFuture<Boolean> compareAndSet(String key, long expectedVersion, byte[] value) {
-    return submit(
-        key, () -> Command.compareAndSet(expectedVersion, copyValue(value), 0), Outcome::applied);
-  }
-
-  @Override
-  public CompletableFuture<Boolean> putIfAbsent(String key, byte[] value, long ttlNanos) {
-    return submit(key, () -> Command.putIfAbsent(copyValue(value), ttlNanos), Outcome::applied);
-  }
-
-  private byte[] copyValue(byte[] value) {
-    Objects.requireNonNull(value, "value");
-    if (value.length > config.maxValueBytes()) {
-      throw new ValueTooLargeException(value.length, config.maxValueBytes());
-    }
-    return value.clone();
-  }
-
-  private void checkKey(String key) {
-    Objects.requireNonNull(key, "key");
-    int bytes = KeyHash.utf8Length(key);
-    if (bytes == 0) {
-      throw new IllegalArgumentException("key must not be empty");
-    }
-    if (bytes > config.maxKeyBytes()) {
-      throw new KeyTooLargeException(bytes, config.maxKeyBytes());
-    }
-  }
-
-  private <T> CompletableFuture<T> submit(
-      String key, Supplier<Command> commandFactory, Function<Outcome, T> answer) {
-    CompletableFuture<T> future = new CompletableFuture<>();
-    try {
-      checkKey(key);
-      Command command = commandFactory.get();
-      NodeState s = state.get();
-      if (s != NodeState.RUNNING) {
-        if (s == NodeState.NEW || s == NodeState.STARTING) {
-          throw new IllegalStateException("store not started");
-        }
-        throw new StoreClosedException("store is " + s.name().toLowerCase(java.util.Locale.ROOT));
-      }
-      int p = partitioner.partitionOf(key);
-      PartitionStore store = partitions[p];
-      loops[p % loops.length].execute(
-          () -> {
-            try {
-              Outcome o = store.execute(key, command, config.clock().nanoTime());
-              future.complete(answer.apply(o));
-            } catch (Throwable t) {
-              future.completeExceptionally(t);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      future.completeExceptionally(new StoreClosedException("store is closing"));
-    } catch (RuntimeException e) {
-      future.completeExceptionally(e);
-    }
-    return future;
   }
 }

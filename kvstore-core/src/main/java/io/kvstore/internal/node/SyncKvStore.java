@@ -55,7 +55,7 @@ public final class SyncKvStore implements KvStore {
 
   /** Waits for a future and unwraps its failure. */
   static <T> T await(CompletableFuture<T> future) {
-    if (!future.isDone() && io.kvstore.internal.runtime.ThreadEventLoop.onLoopThread()) {
+    if (io.kvstore.internal.runtime.ThreadEventLoop.onLoopThread()) {
       throw new IllegalStateException(
           "blocking store call on a store thread (inside a callback of the async API) would"
               + " deadlock; use store.async() there");
