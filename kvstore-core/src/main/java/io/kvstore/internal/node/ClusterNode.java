@@ -300,8 +300,14 @@ public final class ClusterNode extends AbstractNodeEngine {
       // not a host:port address; nothing to route to
     }
     boolean down = m.status() != MemberStatus.ALIVE;
+    boolean failed = event.type() == MembershipEvent.Type.FAILED
+        || event.type() == MembershipEvent.Type.LEFT;
     runOnLoop(() -> {
-      core.setDown(m.id(), down);
+      if (failed) {
+        core.nodeFailed(m.id());
+      } else {
+        core.setDown(m.id(), down);
+      }
       if (event.type() == MembershipEvent.Type.JOINED && installed != null && !m.id().equals(self)) {
         announceTo(m.id());
       }

@@ -89,22 +89,32 @@ public final class ReplicaCore {
     return placement == null ? null : placement.config();
   }
 
-  /** Membership says {@code node} is suspect or dead ({@code true}) or alive ({@code false}). */
+  /**
+   * Membership says {@code node} is suspect or dead ({@code true}) or alive ({@code false}): new
+   * writes are not routed to it while it is down.
+   */
   public void setDown(NodeId node, boolean isDown) {
     if (isDown) {
       down.add(node);
-      // Writes forwarded to a coordinator that failed will not be answered: say so now rather
-      // than at their deadline. The coordinator may have applied them before it failed.
-      for (Iterator<Map.Entry<Long, Forward>> it = forwarded.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<Long, Forward> e = it.next();
-        if (e.getValue().coordinator().equals(node)) {
-          it.remove();
-          effects.complete(e.getKey(), new ProposalResult.Unknown(
-              "the coordinator " + node + " failed while running the write"));
-        }
-      }
     } else {
       down.remove(node);
+    }
+  }
+
+  /**
+   * Membership declared {@code node} dead (or it left): writes forwarded to it will not be
+   * answered, so they end now, as unknown (it may have applied them before it failed), rather than
+   * at their deadline. A mere suspicion does not end them: a suspect often refutes.
+   */
+  public void nodeFailed(NodeId node) {
+    down.add(node);
+    for (Iterator<Map.Entry<Long, Forward>> it = forwarded.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Long, Forward> e = it.next();
+      if (e.getValue().coordinator().equals(node)) {
+        it.remove();
+        effects.complete(e.getKey(), new ProposalResult.Unknown(
+            "the coordinator " + node + " failed while running the write"));
+      }
     }
   }
 
