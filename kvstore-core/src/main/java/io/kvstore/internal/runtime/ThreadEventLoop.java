@@ -2,30 +2,47 @@ package io.kvstore.internal.runtime;
 
 import io.kvstore.spi.Cancellable;
 import io.kvstore.spi.EventLoop;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** An {@link EventLoop} on one dedicated daemon thread. */
+/**
+ * An {@link EventLoop} on one dedicated daemon thread: a lock-free queue of tasks that any thread
+ * may add to, and timers kept by the loop thread itself. Submitting from another thread costs one
+ * queue insertion and, at most, one unpark; the loop never takes a lock (a {@code
+ * ScheduledThreadPoolExecutor} takes one per task, which showed in the replicated write path).
+ */
 public final class ThreadEventLoop implements EventLoop {
-  private final ScheduledThreadPoolExecutor executor;
-  private volatile Thread thread;
+  private static final Logger log = LoggerFactory.getLogger(ThreadEventLoop.class);
+  private static final int BATCH = 1024;
 
-  /** Creates a loop whose thread is named {@code threadName}. */
-  public ThreadEventLoop(String threadName) {
-    this.executor =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new LoopThread(r, threadName);
-              t.setDaemon(true);
-              thread = t;
-              return t;
-            });
-    executor.setRemoveOnCancelPolicy(true);
-    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
-    executor.prestartAllCoreThreads();
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Timer> newTimers = new ConcurrentLinkedQueue<>();
+  private final PriorityQueue<Timer> timers = new PriorityQueue<>(); // loop thread only
+  private final LoopThread thread;
+  private volatile boolean shuttingDown;
+  private long timerSeq; // loop thread only
+
+  private static final class Timer implements Comparable<Timer> {
+    final long dueNanos;
+    final Runnable task;
+    long seq;
+    volatile boolean cancelled;
+
+    Timer(long dueNanos, Runnable task) {
+      this.dueNanos = dueNanos;
+      this.task = task;
+    }
+
+    @Override
+    public int compareTo(Timer o) {
+      int c = Long.compare(dueNanos - o.dueNanos, 0);
+      return c != 0 ? c : Long.compare(seq, o.seq);
+    }
   }
 
   /** The threads of event loops, so that blocking calls made on them can be refused. */
@@ -35,6 +52,13 @@ public final class ThreadEventLoop implements EventLoop {
     }
   }
 
+  /** Creates and starts a loop whose thread is named {@code threadName}. */
+  public ThreadEventLoop(String threadName) {
+    thread = new LoopThread(this::run, threadName);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
   /** Whether the calling thread runs an event loop of a store (blocking on it could deadlock). */
   public static boolean onLoopThread() {
     return Thread.currentThread() instanceof LoopThread;
@@ -42,13 +66,26 @@ public final class ThreadEventLoop implements EventLoop {
 
   @Override
   public void execute(Runnable task) {
-    executor.execute(task);
+    if (shuttingDown) {
+      throw new RejectedExecutionException("event loop " + thread.getName() + " is shut down");
+    }
+    tasks.add(task);
+    if (Thread.currentThread() != thread) {
+      LockSupport.unpark(thread);
+    }
   }
 
   @Override
   public Cancellable schedule(long delayNanos, Runnable task) {
-    ScheduledFuture<?> f = executor.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-    return () -> f.cancel(false);
+    if (shuttingDown) {
+      throw new RejectedExecutionException("event loop " + thread.getName() + " is shut down");
+    }
+    Timer t = new Timer(System.nanoTime() + Math.max(0, delayNanos), task);
+    newTimers.add(t);
+    if (Thread.currentThread() != thread) {
+      LockSupport.unpark(thread);
+    }
+    return () -> t.cancelled = true;
   }
 
   @Override
@@ -58,15 +95,69 @@ public final class ThreadEventLoop implements EventLoop {
 
   @Override
   public boolean shutdown(long timeoutNanos) {
-    executor.shutdown();
+    shuttingDown = true;
+    LockSupport.unpark(thread);
     if (inLoop()) {
       return false;
     }
     try {
-      return executor.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS);
+      thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
+    }
+    return !thread.isAlive();
+  }
+
+  private void run() {
+    while (true) {
+      long now = System.nanoTime();
+      for (Timer t; (t = newTimers.poll()) != null; ) {
+        t.seq = timerSeq++;
+        timers.add(t);
+      }
+      Timer head;
+      while (!shuttingDown && (head = timers.peek()) != null && now - head.dueNanos >= 0) {
+        timers.poll();
+        if (!head.cancelled) {
+          runSafely(head.task);
+        }
+      }
+      Runnable task;
+      int ran = 0;
+      while (ran < BATCH && (task = tasks.poll()) != null) {
+        runSafely(task);
+        ran++;
+      }
+      if (ran > 0) {
+        continue;
+      }
+      if (shuttingDown) {
+        if (tasks.isEmpty()) {
+          return; // queued tasks done; delayed ones are dropped
+        }
+        continue;
+      }
+      if (!newTimers.isEmpty()) {
+        continue;
+      }
+      head = timers.peek();
+      if (head == null) {
+        LockSupport.park(this);
+      } else {
+        long wait = head.dueNanos - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(this, wait);
+        }
+      }
+    }
+  }
+
+  private void runSafely(Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable e) {
+      log.error("task failed on {}", thread.getName(), e);
     }
   }
 }
