@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * the linearizability checker within a bounded, fixed set of seeds (1..{@value #SEED_LIMIT}).
  */
 final class ReplicationMutationTest {
-  private static final int SEED_LIMIT = Integer.getInteger("sim.mutation.seeds", 60);
+  private static final int SEED_LIMIT = Integer.getInteger("sim.mutation.seeds", 100);
   private static final int OPS = 40;
 
   private static ReplicationScenario.Shape shape(
@@ -34,13 +34,19 @@ final class ReplicationMutationTest {
 
   @Test
   void readWithoutWriteBackIsCaught() {
-    caught(shape("mut-writeback", all(Mutation.READ_WITHOUT_WRITE_BACK), 0.1), "readWithoutWriteBackIsCaught");
+    caught(
+        shape("mut-writeback", all(Mutation.READ_WITHOUT_WRITE_BACK), 0.1),
+        "readWithoutWriteBackIsCaught");
   }
 
   @Test
   void keepCachedBallotAfterFailureIsCaught() {
     caught(
-        shape("mut-cached", all(Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE), 0.1),
+        // Deadlines shorter than a round timeout: a write whose accept replies are lost ends with
+        // its cached ballot unused by any later prepare, and the next write from that coordinator
+        // reuses it over a stale value.
+        shape("mut-cached", all(Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE), 0.1)
+            .withDeadlines(60, 250),
         "keepCachedBallotAfterFailureIsCaught");
   }
 
@@ -49,9 +55,9 @@ final class ReplicationMutationTest {
    * ballot (fresh ballots come from a counter above everything seen; a cached ballot is used once
    * and dropped on failure; ballots carry the boot id), so equal accepted ballots always mean equal
    * values and comparing ballots only is enough. {@link #fastReadIgnoringValuesAloneIsHarmless}
-   * shows that. It takes a proposer that reuses a ballot: here node n1 keeps its cached ballot after
-   * a failure (the other mutation) and the other nodes read ignoring values. To prove it is the
-   * fast read that is caught, the failing seed must pass when n2 and n3 read correctly.
+   * shows that. It takes a proposer that reuses a ballot: here node n1 keeps its cached ballot
+   * after a failure (the other mutation) and the other nodes read ignoring values. To prove it is
+   * the fast read that is caught, the failing seed must pass when n2 and n3 read correctly.
    */
   @Test
   void fastReadIgnoringValuesIsCaughtWithBallotReuse() {
@@ -59,13 +65,16 @@ final class ReplicationMutationTest {
         i ->
             ReplicationConfig.defaults()
                 .withMutation(
-                    i == 0 ? Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE : Mutation.FAST_READ_IGNORES_VALUES);
+                    i == 0
+                        ? Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE
+                        : Mutation.FAST_READ_IGNORES_VALUES);
     IntFunction<ReplicationConfig> control =
         i ->
             i == 0
-                ? ReplicationConfig.defaults().withMutation(Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE)
+                ? ReplicationConfig.defaults()
+                    .withMutation(Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE)
                 : ReplicationConfig.defaults();
-    ReplicationScenario.Shape broken = shape("mut-fastread", mixed, 0.1);
+    ReplicationScenario.Shape broken = shape("mut-fastread", mixed, 0.1).withDeadlines(60, 250);
     ReplicationScenario.Shape correctReads = broken.with(control, "mut-fastread-control");
     ReplicationScenario.Stats stats = new ReplicationScenario.Stats();
     List<Long> seeds = SeedRunner.seeds(firstSeeds(), 0);
@@ -86,7 +95,9 @@ final class ReplicationMutationTest {
                 + seed
                 + " (passes with correct reads); replay: "
                 + SeedRunner.replayCommand(
-                    ReplicationMutationTest.class, "fastReadIgnoringValuesIsCaughtWithBallotReuse", seed)
+                    ReplicationMutationTest.class,
+                    "fastReadIgnoringValuesIsCaughtWithBallotReuse",
+                    seed)
                 + "\n"
                 + failure);
         break;
@@ -95,10 +106,13 @@ final class ReplicationMutationTest {
     assertThat(caughtBy).as("no seed caught the fast read alone: %s", stats).isNotNull();
   }
 
-  /** See {@link #fastReadIgnoringValuesIsCaughtWithBallotReuse}: alone, the mutation is harmless. */
+  /**
+   * See {@link #fastReadIgnoringValuesIsCaughtWithBallotReuse}: alone, the mutation is harmless.
+   */
   @Test
   void fastReadIgnoringValuesAloneIsHarmless() {
-    ReplicationScenario.Shape shape = shape("mut-fastread-alone", all(Mutation.FAST_READ_IGNORES_VALUES), 0.1);
+    ReplicationScenario.Shape shape =
+        shape("mut-fastread-alone", all(Mutation.FAST_READ_IGNORES_VALUES), 0.1);
     ReplicationScenario.Stats stats = new ReplicationScenario.Stats();
     SeedRunner.runAll(
         new long[] {1, 2, 3},
@@ -129,6 +143,7 @@ final class ReplicationMutationTest {
             ReplicationMutationTest.class,
             method);
     assertThat(failure).as("%s passed %d seeds: %s", shape.name(), list.size(), stats).isPresent();
-    System.out.println(method + " caught by seed " + failure.get().seed() + ":\n" + failure.get().report());
+    System.out.println(
+        method + " caught by seed " + failure.get().seed() + ":\n" + failure.get().report());
   }
 }

@@ -37,11 +37,16 @@ import java.util.function.IntFunction;
  * schedule; then the faults heal, every node reads every key (liveness), and the history is checked
  * for linearizability.
  *
- * <p>What the seed decides besides the network and the workload (from a stream of its own, so a
- * shrunk fault schedule keeps these choices): whether the nodes learn of crashed members (an oracle
- * standing in for membership, with a detection delay of 0 to 1 s), and how long the core may work
- * on one operation (150 ms to 1.2 s: shorter than a round timeout makes operations end in the
- * middle of an accept).
+ * <p>Nodes learn that a member's configured identity is gone (crashed, or restarted as a new
+ * identity) from an oracle standing in for membership, after a detection delay; until then they
+ * forward writes to a dead coordinator and those end as unknown. In half the seeds the oracle also
+ * suspects every member a node cannot reach at the moment (partitions, one-way blocks): writes then
+ * move to another coordinator, so proposers duel over a key, and a node cut off from a majority
+ * fails operations at once. What the seed decides besides the network and the workload (from a
+ * stream of its own, so a shrunk fault schedule keeps these choices): that detection delay (0 to
+ * 1.5 s), how long the core may work on one operation (by default 150 ms to 1.2 s: shorter than a
+ * round timeout makes operations end in the middle of an accept), and how often messages take the
+ * long tail of delays (up to 400 ms).
  */
 final class ReplicationScenario {
   /** The simulated clients. */
@@ -65,6 +70,8 @@ final class ReplicationScenario {
    * @param faultCount faults per schedule
    * @param spanMillis faults start within this much virtual time
    * @param baseDrop the network's loss outside lossy spells
+   * @param deadlineMinMillis the shortest time the core may work on one operation
+   * @param deadlineMaxMillis the longest (the seed picks one in between per run)
    */
   record Shape(
       String name,
@@ -75,9 +82,62 @@ final class ReplicationScenario {
       IntFunction<ReplicationConfig> replication,
       int faultCount,
       long spanMillis,
-      double baseDrop) {
+      double baseDrop,
+      long deadlineMinMillis,
+      long deadlineMaxMillis) {
+    /** A shape with operation deadlines of 150 ms to 1.2 s. */
+    Shape(
+        String name,
+        int nodes,
+        int rf,
+        int partitions,
+        int keys,
+        IntFunction<ReplicationConfig> replication,
+        int faultCount,
+        long spanMillis,
+        double baseDrop) {
+      this(
+          name,
+          nodes,
+          rf,
+          partitions,
+          keys,
+          replication,
+          faultCount,
+          spanMillis,
+          baseDrop,
+          150,
+          1_200);
+    }
+
     Shape with(IntFunction<ReplicationConfig> r, String newName) {
-      return new Shape(newName, nodes, rf, partitions, keys, r, faultCount, spanMillis, baseDrop);
+      return new Shape(
+          newName,
+          nodes,
+          rf,
+          partitions,
+          keys,
+          r,
+          faultCount,
+          spanMillis,
+          baseDrop,
+          deadlineMinMillis,
+          deadlineMaxMillis);
+    }
+
+    Shape withDeadlines(long minMillis, long maxMillis) {
+      return new Shape(
+          name,
+          nodes,
+          rf,
+          partitions,
+          keys,
+          replication,
+          faultCount,
+          spanMillis,
+          baseDrop,
+          minMillis,
+          maxMillis);
     }
   }
 
@@ -89,8 +149,12 @@ final class ReplicationScenario {
     long onePhaseWrites;
     long unknown;
     long failed;
+
     /** The trace hash of the last run. */
     long lastTraceHash;
+
+    /** The history of the last run. */
+    List<Operation> lastHistory = List.of();
 
     @Override
     public String toString() {
@@ -159,9 +223,10 @@ final class ReplicationScenario {
 
   private static String runUnchecked(long seed, SimPlan plan, Shape shape, Stats stats) {
     SplittableRandom settings = new SplittableRandom(seed ^ SETTINGS_SALT);
-    boolean oracle = settings.nextInt(4) != 0;
-    long detectionNanos = settings.nextLong(1_000_000_000L);
-    long opDeadlineNanos = settings.nextLong(150_000_000L, 1_200_000_000L);
+    long detectionNanos = settings.nextLong(1_500_000_000L);
+    boolean suspectUnreachable = settings.nextBoolean();
+    long opDeadlineNanos =
+        settings.nextLong(shape.deadlineMinMillis(), shape.deadlineMaxMillis() + 1) * 1_000_000L;
     double tail = 0.005 + 0.03 * settings.nextDouble();
 
     Simulation sim = new Simulation(seed);
@@ -179,11 +244,14 @@ final class ReplicationScenario {
     ClusterConfig[] config = new ClusterConfig[1];
     List<String> invariantFailures = new ArrayList<>();
     Map<String, Long> diedAt = new HashMap<>(); // lookups only
-    java.util.function.BiPredicate<NodeId, Long> down =
-        (m, now) -> {
+    SimReplicaNode.DownOracle down =
+        (observer, m, now) -> {
           SimHost h = sim.host(m.name());
           if (h.isUp() && h.bootId() == m.boot()) {
-            return false;
+            diedAt.remove(m.name());
+            // Alive; with suspicion on, a member this node cannot reach counts as down (false
+            // suspicion: the coordinator moves, so two proposers may write one key).
+            return suspectUnreachable && !sim.network().connected(observer.name(), m.name());
           }
           long died = diedAt.computeIfAbsent(m.name(), k -> now);
           return now - died >= detectionNanos;
@@ -201,7 +269,7 @@ final class ReplicationScenario {
                         rc,
                         endpoints,
                         opDeadlineNanos,
-                        oracle ? down : null,
+                        down,
                         e -> invariantFailures.add(ctx.name() + ": " + e.getMessage()));
                 incarnations.add(n);
                 return n;
@@ -303,6 +371,7 @@ final class ReplicationScenario {
 
     List<Operation> ops = history.operations();
     stats.lastTraceHash = sim.traceHash();
+    stats.lastHistory = ops;
     stats.runs++;
     stats.operations += ops.size();
     for (Operation op : ops) {
@@ -317,20 +386,21 @@ final class ReplicationScenario {
       stats.onePhaseWrites += n.core().proposer().onePhaseWrites();
     }
     HistoryJson.write(
-        ops, Path.of("target", "sim-histories", "replication-" + shape.name() + "-" + seed + ".jsonl"));
+        ops,
+        Path.of("target", "sim-histories", "replication-" + shape.name() + "-" + seed + ".jsonl"));
     if (!invariantFailures.isEmpty()) {
       return "acceptor invariant broken: " + invariantFailures.get(0);
     }
     CheckResult result = new LinearizabilityChecker().check(ops);
     if (!result.isLinearizable()) {
       return result.describe()
-          + "\nsettings: oracle="
-          + oracle
-          + " detection="
+          + "\nsettings: suspect unreachable members "
+          + suspectUnreachable
+          + ", crash detection after "
           + detectionNanos / 1_000_000
-          + "ms opDeadline="
+          + " ms, operation deadline "
           + opDeadlineNanos / 1_000_000
-          + "ms";
+          + " ms";
     }
     if (!liveness.isEmpty()) {
       return "NOT LIVE after the faults healed: " + liveness;

@@ -7,18 +7,26 @@ import io.kvstore.sim.SeedRunner;
 import org.junit.jupiter.api.Test;
 
 /**
- * The replication core is linearizable under loss, duplication, reordering, long delays,
- * partitions (minority, majority, bridge, one-way), slow nodes and crashes of a minority that
- * restart without their state, and it is live again once the faults heal. Every history is checked
- * by the linearizability checker; the fast paths must have been exercised.
+ * The replication core is linearizable under loss, duplication, reordering, long delays, partitions
+ * (minority, majority, bridge, one-way), slow nodes and crashes of a minority that restart without
+ * their state, and it is live again once the faults heal. Every history is checked by the
+ * linearizability checker; the fast paths must have been exercised.
  *
  * <p>More seeds: {@code -Dsim.seeds=2000}; replay one: {@code -Dsim.seed=S} (printed on failure).
  */
 final class ReplicationSimulationTest {
   private static final int OPS = 50;
-  private static final long[] REGRESSION = {1, 2, 3, 42, 0xdecafL};
 
-  private static ReplicationScenario.Shape shape(String name, int nodes, int rf, int partitions, int keys) {
+  /**
+   * Fixed seeds run first. The two long ones once produced histories too full of unknown writes for
+   * the checker's budget, when nodes never learned of a crashed coordinator; they stay as inputs.
+   */
+  private static final long[] REGRESSION = {
+    1, 2, 3, 42, 0xdecafL, 715774849086270707L, 657632854980959138L
+  };
+
+  private static ReplicationScenario.Shape shape(
+      String name, int nodes, int rf, int partitions, int keys) {
     return new ReplicationScenario.Shape(
         name, nodes, rf, partitions, keys, i -> ReplicationConfig.defaults(), 7, 4_000, 0.02);
   }

@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +40,13 @@ import java.util.function.Consumer;
  * future from it.
  */
 final class SimReplicaNode {
+  /** Stands in for membership: whether {@code observer} considers {@code member} down. */
+  @FunctionalInterface
+  interface DownOracle {
+    /** Asked by every node on every tick, for every other member of the configuration. */
+    boolean isDown(NodeId observer, NodeId member, long nowNanos);
+  }
+
   /** How often the core's timers advance. */
   static final long TICK_NANOS = 10_000_000L;
 
@@ -54,7 +60,7 @@ final class SimReplicaNode {
   private final Map<String, Endpoint> endpoints;
   private final Map<Long, CompletableFuture<ProposalResult>> pending = new HashMap<>(); // lookups
   private final long opDeadlineNanos;
-  private final BiPredicate<NodeId, Long> downOracle;
+  private final DownOracle downOracle;
   private ClusterConfig config;
   private final Consumer<RuntimeException> invariantFailure;
   private long nextOp;
@@ -68,7 +74,7 @@ final class SimReplicaNode {
    * @param replication the core's tunables (a mutation in mutation tests)
    * @param endpoints every member's address by name
    * @param opDeadlineNanos how long the core works on one client operation
-   * @param downOracle whether member m is down at virtual time t (null: never told)
+   * @param downOracle what membership would tell this node (null: never told)
    * @param invariantFailure where a broken acceptor invariant is reported
    */
   SimReplicaNode(
@@ -77,7 +83,7 @@ final class SimReplicaNode {
       ReplicationConfig replication,
       Map<String, Endpoint> endpoints,
       long opDeadlineNanos,
-      BiPredicate<NodeId, Long> downOracle,
+      DownOracle downOracle,
       Consumer<RuntimeException> invariantFailure) {
     this.ctx = ctx;
     this.self = new NodeId(ctx.name(), ctx.bootId());
@@ -158,7 +164,7 @@ final class SimReplicaNode {
     if (downOracle != null && config != null) {
       for (NodeId m : config.members()) {
         if (!m.equals(self)) {
-          core.setDown(m, downOracle.test(m, now()));
+          core.setDown(m, downOracle.isDown(self, m, now()));
         }
       }
     }
