@@ -67,8 +67,10 @@ public final class KvStoreBuilder {
   }
 
   /**
-   * The cluster name (default {@code kvstore}). Nodes refuse traffic from other cluster names, so
-   * two clusters on one network never merge by accident.
+   * The cluster name (default {@code kvstore}), used in this node's logs. The transport enforces
+   * the name on the wire (kvstore-net's {@code NettyTransportConfig.clusterName}): nodes refuse
+   * traffic from other cluster names, so two clusters on one network never merge by accident. Give
+   * both the same name.
    */
   public KvStoreBuilder clusterName(String name) {
     once(clusterName, "clusterName");

@@ -13,7 +13,10 @@ public interface Transport extends AutoCloseable {
     void receive(Endpoint from, Message message);
   }
 
-  /** Binds and starts delivering received messages to {@code inbound}. */
+  /**
+   * Binds {@code local} (the address to listen on; port 0 picks a free port) and starts delivering
+   * received messages to {@code inbound}. Called once.
+   */
   void start(Endpoint local, Inbound inbound);
 
   /** The address other nodes reach this node at (after {@link #start}). */

@@ -175,7 +175,7 @@ public final class ClusterNode extends AbstractNodeEngine {
           config.bootstrapExpect());
     }
     tickTask = schedulePeriodic(l, this::tick);
-    log.info("node {} started at {}", self, service.localEndpoint());
+    log.info("node {} of cluster '{}' started at {}", self, config.clusterName(), service.localEndpoint());
   }
 
   private Cancellable schedulePeriodic(EventLoop l, Runnable task) {
