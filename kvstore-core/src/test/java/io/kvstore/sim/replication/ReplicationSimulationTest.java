@@ -33,17 +33,17 @@ final class ReplicationSimulationTest {
 
   @Test
   void threeNodesAreLinearizable() {
-    check(shape("3n", 3, 3, 4, 3), 40, "threeNodesAreLinearizable");
+    check(shape("3n", 3, 3, 4, 3), 400, "threeNodesAreLinearizable");
   }
 
   @Test
   void fiveNodesAreLinearizable() {
-    check(shape("5n", 5, 5, 4, 4), 30, "fiveNodesAreLinearizable");
+    check(shape("5n", 5, 5, 4, 4), 250, "fiveNodesAreLinearizable");
   }
 
   @Test
   void fiveNodesWithThreeReplicasAreLinearizable() {
-    check(shape("5n-rf3", 5, 3, 16, 5), 30, "fiveNodesWithThreeReplicasAreLinearizable");
+    check(shape("5n-rf3", 5, 3, 16, 5), 250, "fiveNodesWithThreeReplicasAreLinearizable");
   }
 
   @Test
