@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Real nodes over real Netty on loopback: membership and replication end to end in one JVM. */
 class NettyClusterTest {
@@ -128,16 +130,18 @@ class NettyClusterTest {
   }
 
   /**
-   * Three replicated nodes, concurrent clients on a few hot keys, one node cut off mid-run: the
-   * recorded history (exported as JSON lines) must be linearizable.
+   * Replicated nodes, concurrent clients on a few hot keys, one node cut off mid-run: the recorded
+   * history (exported as JSON lines) must be linearizable.
    */
-  @Test
-  void replicatedHistoryWithAKilledNodeIsLinearizable() throws Exception {
-    KvStore a = start("a", "kvstore", 3);
+  @ParameterizedTest(name = "{0} nodes")
+  @ValueSource(ints = {3, 5})
+  void replicatedHistoryWithAKilledNodeIsLinearizable(int size) throws Exception {
+    List<KvStore> nodes = new ArrayList<>();
+    nodes.add(start("a", "kvstore", size));
     String seedAddress = transports.get(0).localEndpoint().toString();
-    KvStore b = start("b", "kvstore", 3, seedAddress);
-    KvStore c = start("c", "kvstore", 3, seedAddress);
-    List<KvStore> nodes = List.of(a, b, c);
+    for (int i = 1; i < size; i++) {
+      nodes.add(start(String.valueOf((char) ('a' + i)), "kvstore", size, seedAddress));
+    }
     await("the cluster to form", () -> {
       try {
         for (KvStore s : nodes) {
@@ -164,12 +168,12 @@ class NettyClusterTest {
     }
     Thread.sleep(1500);
     killed.set(true);
-    transports.get(2).close(); // c drops off the network
+    transports.get(size - 1).close(); // the last node drops off the network
     for (Thread client : clients) {
       client.join(TimeUnit.SECONDS.toMillis(30));
     }
 
-    HistoryJson.write(history, Path.of("target", "histories", "netty-3-nodes-kill.jsonl"));
+    HistoryJson.write(history, Path.of("target", "histories", "netty-" + size + "-nodes-kill.jsonl"));
     CheckResult result = new LinearizabilityChecker().check(history);
     assertThat(result.isLinearizable()).as(result.describe()).isTrue();
     long ok = history.stream().filter(o -> o.status() == Status.OK).count();
@@ -184,7 +188,7 @@ class NettyClusterTest {
     int process = processes.getAndIncrement();
     int n = 0;
     while (System.nanoTime() < end) {
-      KvStore s = nodes.get(rnd.nextInt(killed.get() ? 2 : 3));
+      KvStore s = nodes.get(rnd.nextInt(killed.get() ? nodes.size() - 1 : nodes.size()));
       String key = "k" + rnd.nextInt(3);
       String value = "p" + process + "-" + (n++);
       int kind = rnd.nextInt(5);
