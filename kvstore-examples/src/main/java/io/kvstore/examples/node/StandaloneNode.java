@@ -2,6 +2,9 @@ package io.kvstore.examples.node;
 
 import io.kvstore.KvStore;
 import io.kvstore.KvStoreBuilder;
+import io.kvstore.OutcomeUnknownException;
+import io.kvstore.QuorumUnavailableException;
+import java.util.concurrent.TimeUnit;
 import io.kvstore.http.HttpAdapter;
 import io.kvstore.net.NettyTransport;
 import io.kvstore.net.NettyTransportConfig;
@@ -90,7 +93,9 @@ public final class StandaloneNode implements AutoCloseable {
       http.advertisedUrl(settings.httpUrl(settings.httpPort()));
     }
     try {
-      return new StandaloneNode(settings, store, http.build().start());
+      StandaloneNode node = new StandaloneNode(settings, store, http.build().start());
+      node.awaitServing();
+      return node;
     } catch (RuntimeException e) {
       store.close();
       String where = settings.bindHost() + ":" + settings.httpPort();
@@ -101,6 +106,33 @@ public final class StandaloneNode implements AutoCloseable {
       }
       throw new NodeStartException(
           "cannot start the HTTP server on " + where + ": " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * Waits until the store answers reads, that is until this node has joined or formed its
+   * cluster's configuration, so that "ready" means requests succeed. HTTP already serves while it
+   * waits (requests answer 503 until then). Waits as long as it takes: a node whose peers never
+   * come is not ready.
+   */
+  private void awaitServing() {
+    long nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try {
+        store.get("kvstore/ready-probe");
+        return;
+      } catch (QuorumUnavailableException | OutcomeUnknownException e) {
+        if (System.nanoTime() - nextLog > 0) {
+          log.info("node {} still waiting for its cluster: {}", name(), e.getMessage());
+          nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 
