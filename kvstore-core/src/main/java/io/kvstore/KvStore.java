@@ -86,6 +86,12 @@ public interface KvStore extends AutoCloseable {
     return typed(Codec.utf8());
   }
 
+  /**
+   * The cluster configuration this node has installed, or empty while the cluster is still being
+   * formed (or joined). A single-node store reports itself as the only member.
+   */
+  java.util.Optional<ClusterView> cluster();
+
   /** The cluster members as this node sees them, itself included. */
   List<Member> members();
 

@@ -2,7 +2,10 @@ package io.kvstore.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvstore.ClusterView;
 import io.kvstore.KvStore;
+import io.kvstore.NodeId;
+import java.util.Optional;
 import io.kvstore.Member;
 import io.kvstore.MemberStatus;
 import io.kvstore.NodeState;
@@ -39,6 +42,8 @@ final class ClusterRoutes {
     body.put("url", url.get());
     body.put("state", state.name().toLowerCase(Locale.ROOT));
     body.put("status", running ? "ok" : "unavailable");
+    // Ready: this node has joined or formed its cluster and can serve data.
+    body.put("ready", running && store.cluster().isPresent());
     Map<MemberStatus, Integer> counts = new EnumMap<>(MemberStatus.class);
     for (MemberStatus s : MemberStatus.values()) {
       counts.put(s, 0);
@@ -49,6 +54,35 @@ final class ClusterRoutes {
     ObjectNode members = body.putObject("members");
     counts.forEach((status, n) -> members.put(status.wireName(), n));
     return ApiResponse.json(running ? 200 : 503, json.write(body));
+  }
+
+  /**
+   * The installed cluster configuration: epoch, replication factor, partition count, and per
+   * member how many partitions it holds a replica of and coordinates; {@code "formed": false}
+   * while the cluster is still forming.
+   */
+  ApiResponse cluster() {
+    ObjectNode body = json.object();
+    Optional<ClusterView> view = store.cluster();
+    body.put("formed", view.isPresent());
+    if (view.isPresent()) {
+      ClusterView c = view.get();
+      body.put("epoch", c.epoch());
+      body.put("replication_factor", c.replicationFactor());
+      body.put("partitions", c.partitions());
+      body.put("voter", c.voter());
+      ArrayNode members = body.putArray("members");
+      for (NodeId m : c.members()) {
+        ObjectNode node = members.addObject();
+        node.put("id", m.toString());
+        node.put("name", m.name());
+        node.put("partitions", c.replicasPerMember().getOrDefault(m, 0));
+        node.put("primaries", c.primariesPerMember().getOrDefault(m, 0));
+      }
+      // Partitions move only through reconfiguration, which this release does not do yet.
+      body.putArray("migrations");
+    }
+    return ApiResponse.json(200, json.write(body));
   }
 
   /** The members as this node sees them, sorted by id. */

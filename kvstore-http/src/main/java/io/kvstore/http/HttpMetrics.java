@@ -16,6 +16,7 @@ final class HttpMetrics {
     KV_PUT,
     KV_DELETE,
     HEALTH,
+    CLUSTER,
     CLUSTER_MEMBERS,
     METRICS,
     /** Unknown routes, wrong methods and requests that could not be parsed. */

@@ -10,7 +10,8 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@code /kv/{key}}: {@code GET}, {@code PUT}, {@code DELETE} ({@link KvRoutes});
- *   <li>{@code /health}, {@code /cluster/members}: {@code GET} ({@link ClusterRoutes});
+ *   <li>{@code /health}, {@code /cluster}, {@code /cluster/members}: {@code GET} ({@link
+ *       ClusterRoutes});
  *   <li>{@code /metrics}: {@code GET}, Prometheus text.
  * </ul>
  *
@@ -69,6 +70,9 @@ final class Router {
       } else if (path.equals("/cluster/members")) {
         route = Route.CLUSTER_MEMBERS;
         result = method.equals("GET") ? done(cluster.members()) : notAllowed(method, path, "GET");
+      } else if (path.equals("/cluster")) {
+        route = Route.CLUSTER;
+        result = method.equals("GET") ? done(cluster.cluster()) : notAllowed(method, path, "GET");
       } else if (path.equals("/metrics")) {
         route = Route.METRICS;
         result = method.equals("GET") ? done(prometheus()) : notAllowed(method, path, "GET");

@@ -60,9 +60,27 @@ class ClusterRoutesTest extends AdapterFixture {
   }
 
   @Test
+  void clusterDescribesTheConfiguration() {
+    start();
+    HttpResponse<String> response = get("/cluster");
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode body = json(response);
+    assertThat(body.get("formed").asBoolean()).isTrue();
+    assertThat(body.get("epoch").asLong()).isEqualTo(1);
+    assertThat(body.get("replication_factor").asInt()).isEqualTo(1);
+    assertThat(body.get("partitions").asInt()).isEqualTo(store.cluster().orElseThrow().partitions());
+    assertThat(body.get("voter").asBoolean()).isTrue();
+    JsonNode self = body.get("members").get(0);
+    assertThat(self.get("id").asText()).isEqualTo(store.nodeId().toString());
+    assertThat(self.get("partitions").asInt()).isEqualTo(body.get("partitions").asInt());
+    assertThat(self.get("primaries").asInt()).isEqualTo(body.get("partitions").asInt());
+    assertThat(json(get("/health")).get("ready").asBoolean()).isTrue();
+  }
+
+  @Test
   void unknownRoutesAre404() {
     start();
-    for (String path : new String[] {"/", "/kv", "/nope", "/health/x", "/cluster", "/KV/x"}) {
+    for (String path : new String[] {"/", "/kv", "/nope", "/health/x", "/cluster/x", "/KV/x"}) {
       JsonNode error = assertError(get(path), 404, "not_found");
       assertThat(error.get("message").asText()).contains("no route");
     }
@@ -74,6 +92,7 @@ class ClusterRoutesTest extends AdapterFixture {
     "PATCH, /kv/x, 'GET, PUT, DELETE'",
     "DELETE, /health, GET",
     "PUT, /cluster/members, GET",
+    "DELETE, /cluster, GET",
     "POST, /metrics, GET"
   })
   void wrongMethodIs405WithAllow(String method, String path, String allow) {

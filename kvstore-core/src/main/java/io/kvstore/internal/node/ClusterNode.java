@@ -283,6 +283,30 @@ public final class ClusterNode extends AbstractNodeEngine {
     return installed;
   }
 
+  @Override
+  public Optional<io.kvstore.ClusterView> cluster() {
+    ClusterConfig c = installed;
+    if (c == null) {
+      return Optional.empty();
+    }
+    io.kvstore.internal.partition.Placement placement = new io.kvstore.internal.partition.Placement(c);
+    Map<NodeId, Integer> replicas = new HashMap<>();
+    Map<NodeId, Integer> primaries = new HashMap<>();
+    for (NodeId m : c.members()) {
+      replicas.put(m, 0);
+      primaries.put(m, 0);
+    }
+    for (int p = 0; p < c.partitions(); p++) {
+      List<NodeId> set = placement.replicas(p);
+      for (NodeId r : set) {
+        replicas.merge(r, 1, Integer::sum);
+      }
+      primaries.merge(set.get(0), 1, Integer::sum);
+    }
+    return Optional.of(new io.kvstore.ClusterView(c.epoch(), c.members(), c.effectiveReplicas(),
+        c.partitions(), replicas, primaries, c.members().contains(self)));
+  }
+
   // ---- membership input -------------------------------------------------------------------
 
   private void onMembershipEvent(MembershipEvent event) {

@@ -144,6 +144,13 @@ public final class LocalNode extends AbstractNodeEngine {
   }
 
   @Override
+  public Optional<io.kvstore.ClusterView> cluster() {
+    Map<NodeId, Integer> all = Map.of(config.nodeId(), partitions.length);
+    return Optional.of(new io.kvstore.ClusterView(
+        1, List.of(config.nodeId()), 1, partitions.length, all, all, true));
+  }
+
+  @Override
   public List<Member> members() {
     MemberStatus status =
         state.get() == NodeState.RUNNING || state.get() == NodeState.STARTING

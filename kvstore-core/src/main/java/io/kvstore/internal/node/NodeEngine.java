@@ -26,6 +26,9 @@ public interface NodeEngine {
   /** Lifecycle state. */
   NodeState state();
 
+  /** The installed cluster configuration, if any. */
+  Optional<io.kvstore.ClusterView> cluster();
+
   /** Members as seen by this node. */
   List<Member> members();
 

@@ -144,6 +144,11 @@ public final class SyncKvStore implements KvStore {
   }
 
   @Override
+  public Optional<io.kvstore.ClusterView> cluster() {
+    return engine.cluster();
+  }
+
+  @Override
   public List<Member> members() {
     return engine.members();
   }

@@ -111,6 +111,14 @@ class ClusterNodeTest {
     KvStore late = node("d", 4, 1, "127.0.0.1:1");
     late.start();
     await("d to learn the configuration", () -> formed(late));
+    io.kvstore.ClusterView view = late.cluster().orElseThrow();
+    assertThat(view.voter()).isFalse();
+    assertThat(view.members()).hasSize(3);
+    assertThat(view.replicationFactor()).isEqualTo(3);
+    assertThat(view.primariesPerMember().values().stream().mapToInt(Integer::intValue).sum())
+        .isEqualTo(view.partitions());
+    assertThat(view.replicasPerMember().values()).allMatch(c -> c == view.partitions());
+    assertThat(n.get(0).cluster().orElseThrow().voter()).isTrue();
     assertThat(new String(late.get("shared").orElseThrow().value(), UTF_8)).isEqualTo("1");
     late.put("shared", "2".getBytes(UTF_8));
     assertThat(new String(n.get(2).get("shared").orElseThrow().value(), UTF_8)).isEqualTo("2");
