@@ -49,23 +49,6 @@ public record NodeConfig(
     int replicationFactor,
     int bootstrapExpect) {
 
-  /** A single-node configuration without a transport (no membership protocol). */
-  public NodeConfig(
-      NodeId nodeId,
-      String clusterName,
-      int partitions,
-      int eventLoops,
-      int maxKeyBytes,
-      int maxValueBytes,
-      long operationTimeoutNanos,
-      Clock clock,
-      RandomGenerator random,
-      Executor listenerExecutor) {
-    this(nodeId, clusterName, partitions, eventLoops, maxKeyBytes, maxValueBytes,
-        operationTimeoutNanos, clock, random, listenerExecutor, null,
-        new Endpoint("127.0.0.1", 0), List.of(), Map.of(), MembershipConfig.lan(), 3, 1);
-  }
-
   /** Validates every field with a precise message. */
   public NodeConfig {
     Objects.requireNonNull(clusterAddress, "clusterAddress");
