@@ -29,6 +29,8 @@ import java.util.random.RandomGenerator;
  * @param seeds seed addresses, {@code host:port}; names may resolve to several addresses
  * @param metadata user metadata published to other members (for example {@code http})
  * @param membership membership protocol tunables
+ * @param replicationFactor replicas per partition (capped at the member count)
+ * @param bootstrapExpect how many members form a new cluster together
  */
 public record NodeConfig(
     NodeId nodeId,
