@@ -48,6 +48,8 @@ public final class ChangeFunction {
           return unchanged(false, currentVersion, null);
         }
         return write(null, floorVersion, command, nowNanos);
+      case PURGE:
+        throw new IllegalArgumentException("purge is internal to replication");
       default:
         throw new AssertionError(command.kind());
     }

@@ -17,7 +17,12 @@ public record Command(Kind kind, byte[] value, long expectedVersion, long ttlNan
     PUT,
     DELETE,
     COMPARE_AND_SET,
-    PUT_IF_ABSENT;
+    PUT_IF_ABSENT,
+    /**
+     * Internal to replication: turn a deleted or expired value into a tombstone on every replica
+     * and then drop it (see {@code Proposer}). Never a client operation.
+     */
+    PURGE;
 
     /** Whether this kind never changes state. */
     public boolean isRead() {
@@ -58,6 +63,11 @@ public record Command(Kind kind, byte[] value, long expectedVersion, long ttlNan
   /** A conditional write on the version (0 = absent). */
   public static Command compareAndSet(long expectedVersion, byte[] value, long ttlNanos) {
     return new Command(Kind.COMPARE_AND_SET, value, expectedVersion, ttlNanos);
+  }
+
+  /** The internal purge of a deleted or expired key. */
+  public static Command purge() {
+    return new Command(Kind.PURGE, null, 0, 0);
   }
 
   /** A write only if absent. */

@@ -7,6 +7,8 @@ import io.kvstore.spi.message.Ballot;
 import io.kvstore.spi.message.Cell;
 import io.kvstore.spi.message.Prepare;
 import io.kvstore.spi.message.Promise;
+import io.kvstore.spi.message.Purge;
+import io.kvstore.internal.partition.KeyHash;
 import io.kvstore.spi.message.Read;
 import io.kvstore.spi.message.ReadReply;
 import java.util.HashMap;
@@ -23,8 +25,19 @@ import java.util.Objects;
  * are ignored (amnesia: a restarted process must never answer for its predecessor).
  */
 public final class Acceptor {
+  /**
+   * Floors are kept per bucket of keys (by key hash), not per key, so that purged keys leave
+   * nothing behind but a fixed-size table. A bucket's floor is at least every promise and accepted
+   * ballot, and every version, of every key purged from it: a purged key behaves as if it had
+   * been promised the floor ballot, and new values of it get versions above the floor version.
+   */
+  static final int FLOOR_BUCKETS = 1024;
+
   private final NodeId self;
   private final Map<String, Slot> slots = new HashMap<>();
+  private final Ballot[] ballotFloors = new Ballot[FLOOR_BUCKETS];
+  private final long[] versionFloors = new long[FLOOR_BUCKETS];
+  private long purged;
 
   /** One key's acceptor state. */
   static final class Slot {
@@ -38,8 +51,21 @@ public final class Acceptor {
     this.self = Objects.requireNonNull(self, "self");
   }
 
+  private static int bucket(String key) {
+    return (int) Long.remainderUnsigned(KeyHash.hash64(key), FLOOR_BUCKETS);
+  }
+
   private Slot slot(String key) {
-    return slots.computeIfAbsent(key, k -> new Slot());
+    Slot s = slots.get(key);
+    if (s == null) {
+      s = new Slot();
+      Ballot floor = ballotFloors[bucket(key)];
+      if (floor != null) {
+        s.promised = floor; // a purged key remembers its promises through the floor
+      }
+      slots.put(key, s);
+    }
+    return s;
   }
 
   /** Phase 1: answers a prepare, or returns null if it is not addressed to this boot. */
@@ -52,7 +78,8 @@ public final class Acceptor {
     if (ok) {
       s.promised = m.ballot();
     }
-    return new Promise(m.roundId(), self, m.key(), ok, s.promised, s.accepted, s.cell);
+    return new Promise(
+        m.roundId(), self, m.key(), ok, s.promised, s.accepted, s.cell, versionFloors[bucket(m.key())]);
   }
 
   /** Phase 2: answers an accept, or returns null if it is not addressed to this boot. */
@@ -85,6 +112,53 @@ public final class Acceptor {
         : new ReadReply(m.roundId(), self, m.key(), s.accepted, s.cell);
   }
 
+  /**
+   * Drops a key whose tombstone (or expired value) every replica accepted under {@code
+   * m.ballot()}, raising its bucket's floors first. Ignored unless this replica's accepted ballot
+   * is still exactly that one and its value is not live: a newer write since keeps the key.
+   */
+  public void onPurge(Purge m, long wallMillis) {
+    if (!self.equals(m.target())) {
+      return;
+    }
+    Slot s = slots.get(m.key());
+    if (s == null || s.cell == null || !s.accepted.equals(m.ballot()) || s.cell.liveAt(wallMillis)) {
+      return;
+    }
+    int b = bucket(m.key());
+    Ballot floor = ballotFloors[b] == null ? Ballot.ZERO : ballotFloors[b];
+    if (s.promised.greaterThan(floor)) {
+      floor = s.promised;
+    }
+    ballotFloors[b] = floor;
+    versionFloors[b] = Math.max(versionFloors[b], s.cell.version());
+    slots.remove(m.key());
+    purged++;
+  }
+
+  /**
+   * Keys whose accepted value is a tombstone or has expired at {@code wallMillis}: candidates for
+   * purging. At most {@code max}.
+   */
+  public java.util.List<String> purgeCandidates(long wallMillis, int max) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (Map.Entry<String, Slot> e : slots.entrySet()) {
+      Cell c = e.getValue().cell;
+      if (c != null && !c.liveAt(wallMillis)) {
+        out.add(e.getKey());
+        if (out.size() >= max) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** How many keys this acceptor has purged. */
+  public long purged() {
+    return purged;
+  }
+
   /** The number of keys this acceptor holds state for. */
   public int size() {
     return slots.size();
@@ -96,6 +170,10 @@ public final class Acceptor {
       Slot s = e.getValue();
       if (s.accepted.greaterThan(s.promised)) {
         throw new IllegalStateException("accepted above promised for " + e.getKey());
+      }
+      Ballot floor = ballotFloors[bucket(e.getKey())];
+      if (floor != null && floor.greaterThan(s.promised)) {
+        throw new IllegalStateException("promise below the floor for " + e.getKey());
       }
       if ((s.cell == null) != (s.accepted.equals(Ballot.ZERO))) {
         throw new IllegalStateException("cell and accepted ballot disagree for " + e.getKey());

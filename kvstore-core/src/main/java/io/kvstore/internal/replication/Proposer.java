@@ -11,6 +11,7 @@ import io.kvstore.spi.message.Ballot;
 import io.kvstore.spi.message.Cell;
 import io.kvstore.spi.message.Prepare;
 import io.kvstore.spi.message.Promise;
+import io.kvstore.spi.message.Purge;
 import io.kvstore.spi.message.Read;
 import io.kvstore.spi.message.ReadReply;
 import java.util.ArrayDeque;
@@ -60,6 +61,9 @@ public final class Proposer {
     BACKOFF
   }
 
+  /** Rounds a purge may lose to competing ballots before it yields. */
+  private static final int PURGE_ATTEMPTS = 3;
+
   private final NodeId self;
   private final ReplicationConfig config;
   private final RandomGenerator random;
@@ -75,7 +79,7 @@ public final class Proposer {
   private long fastReads;
   private long onePhaseWrites;
 
-  private record Cached(Ballot ballot, Cell cell) {}
+  private record Cached(Ballot ballot, Cell cell, long versionFloor) {}
 
   private static final class Op {
     final long opId;
@@ -101,8 +105,11 @@ public final class Proposer {
     final List<Cell> attempts = new ArrayList<>();
     final List<Outcome> attemptOutcomes = new ArrayList<>();
     long maxAttemptVersion;
+    long minAttemptVersion;
     /** Rounds lost to competing ballots (timeouts do not count: the deadline bounds those). */
     int contentions;
+    /** The highest version floor the replicas reported for this key (purged keys). */
+    long versionFloor;
     final Map<NodeId, Promise> promises = new LinkedHashMap<>();
     final Map<NodeId, ReadReply> reads = new LinkedHashMap<>();
     final java.util.Set<NodeId> replied = new java.util.LinkedHashSet<>();
@@ -225,8 +232,17 @@ public final class Proposer {
 
   // ---- phases ------------------------------------------------------------------------------
 
+  private boolean isPurge(Op op) {
+    return op.command.kind() == Command.Kind.PURGE;
+  }
+
   private void begin(Op op, long nowNanos, long wallMillis) {
     running.put(op.opId, op);
+    if (isPurge(op)) {
+      cache.remove(op.key);
+      startPrepare(op, nowNanos);
+      return;
+    }
     if (op.command.kind().isRead() && config.fastReads()) {
       startRead(op, nowNanos);
       return;
@@ -238,6 +254,7 @@ public final class Proposer {
       }
       onePhaseWrites++;
       op.ballot = c.ballot();
+      op.versionFloor = c.versionFloor(); // the floor learned with the cached value
       proposeOver(op, c.cell(), nowNanos, wallMillis);
       return;
     }
@@ -281,9 +298,11 @@ public final class Proposer {
       op.attempts.add(cell);
       op.attemptOutcomes.add(op.planned);
       op.maxAttemptVersion = Math.max(op.maxAttemptVersion, cell.version());
+      op.minAttemptVersion = op.minAttemptVersion == 0
+          ? cell.version() : Math.min(op.minAttemptVersion, cell.version());
     }
     long round = newRound(op, Phase.ACCEPT, nowNanos);
-    Ballot next = config.onePhaseWrites() ? op.ballot.next(self) : null;
+    Ballot next = config.onePhaseWrites() && !isPurge(op) ? op.ballot.next(self) : null;
     for (NodeId r : op.replicas) {
       effects.send(r, new Accept(round, self, r, op.key, op.ballot, cell, next));
     }
@@ -340,6 +359,7 @@ public final class Proposer {
       return;
     }
     op.promises.put(p.source(), p);
+    op.versionFloor = Math.max(op.versionFloor, p.versionFloor());
     if (op.promises.size() < op.quorum) {
       return;
     }
@@ -377,21 +397,24 @@ public final class Proposer {
         return;
       }
     }
-    if (current != null && current.version() > op.maxAttemptVersion) {
+    // A newer value means ours may have been chosen and overwritten. A version floor at or above
+    // one of our attempts means the key was purged after a value of that version was chosen,
+    // and that value may have been ours.
+    if ((current != null && current.version() > op.maxAttemptVersion)
+        || (op.minAttemptVersion > 0 && op.versionFloor >= op.minAttemptVersion)) {
       finish(op, new ProposalResult.Unknown("write may have been applied and then overwritten"), nowNanos, wallMillis);
       return;
     }
-    RegisterFunction.Step step = RegisterFunction.apply(current, op.command, wallMillis, op.opId);
+    RegisterFunction.Step step =
+        RegisterFunction.apply(current, op.versionFloor, op.command, wallMillis, op.opId);
     op.planned = step.outcome();
     if (step.next() != null) {
       startAccept(op, step.next(), true, nowNanos);
     } else {
-      startAccept(op, current != null ? current : ABSENT, false, nowNanos);
+      // "Nothing here", at the key's version floor so that versions never go back.
+      startAccept(op, current != null ? current : new Cell(null, op.versionFloor, 0, 0), false, nowNanos);
     }
   }
-
-  /** The register's "nothing here" value, written back to overrule stray accepted values. */
-  private static final Cell ABSENT = new Cell(null, 0, 0, 0);
 
   private void proposeOver(Op op, Cell current, long nowNanos, long wallMillis) {
     proposeOver(op, current, false, nowNanos, wallMillis);
@@ -399,7 +422,17 @@ public final class Proposer {
 
   /** Applies the operation to the current value and starts the accept phase if needed. */
   private void proposeOver(Op op, Cell current, boolean chosen, long nowNanos, long wallMillis) {
-    RegisterFunction.Step step = RegisterFunction.apply(current, op.command, wallMillis, op.opId);
+    RegisterFunction.Step step =
+        RegisterFunction.apply(current, op.versionFloor, op.command, wallMillis, op.opId);
+    if (isPurge(op)) {
+      op.planned = step.outcome();
+      if (step.next() == null) {
+        finish(op, new ProposalResult.Done(step.outcome()), nowNanos, wallMillis);
+      } else {
+        startAccept(op, step.next(), false, nowNanos);
+      }
+      return;
+    }
     if (step.next() == null) {
       // Nothing to change. The answer is only safe if the value it rests on is chosen: it is when
       // a quorum agrees, or when nothing was accepted anywhere in the quorum. Else write it back.
@@ -426,18 +459,30 @@ public final class Proposer {
       if (op.proposedIsOurs) {
         op.ambiguous = true;
       }
+      if (isPurge(op)) {
+        if (op.accepts == op.replicas.size()) {
+          // Every replica holds the tombstone under this ballot: they may drop the key.
+          for (NodeId r : op.replicas) {
+            effects.send(r, new Purge(self, r, op.key, op.ballot));
+          }
+          finish(op, new ProposalResult.Done(op.planned), nowNanos, wallMillis);
+        }
+        return;
+      }
       if (op.accepts == op.quorum) {
         if (config.onePhaseWrites()) {
           Ballot next = op.ballot.next(self);
           counter = Math.max(counter, next.counter());
-          cache.put(op.key, new Cached(next, op.proposed));
+          cache.put(op.key, new Cached(next, op.proposed, op.versionFloor));
         }
         finish(op, new ProposalResult.Done(op.planned), nowNanos, wallMillis);
       }
       return;
     }
     op.refusals++;
-    if (op.refusals == op.replicas.size()) {
+    if (isPurge(op)) {
+      preempted(op, nowNanos, wallMillis); // a purge needs every replica
+    } else if (op.refusals == op.replicas.size()) {
       // Every replica refused: nothing of this round was taken.
       preempted(op, nowNanos, wallMillis);
     } else if (op.refusals > op.replicas.size() - op.quorum) {
@@ -452,11 +497,19 @@ public final class Proposer {
     if (b != null && b.greaterThan(op.highestSeen)) {
       op.highestSeen = b;
     }
+    if (b != null && b.counter() > counter) {
+      counter = b.counter(); // later operations start above every ballot seen (Lamport)
+    }
   }
 
   // ---- retries, timeouts, completion ---------------------------------------------------------
 
   private void preempted(Op op, long nowNanos, long wallMillis) {
+    if (isPurge(op) && op.contentions >= PURGE_ATTEMPTS) {
+      // A purge is housekeeping: after a few tries it yields, and a later scan tries again.
+      finish(op, new ProposalResult.Contention("purge preempted"), nowNanos, wallMillis);
+      return;
+    }
     if (config.mutation() != Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE) {
       cache.remove(op.key);
     }
@@ -478,6 +531,10 @@ public final class Proposer {
   }
 
   private void onRoundTimeout(Op op, long nowNanos, long wallMillis) {
+    if (isPurge(op)) {
+      finish(op, new ProposalResult.Unavailable("purge round timed out"), nowNanos, wallMillis);
+      return;
+    }
     if (op.phase == Phase.ACCEPT && op.proposedIsOurs) {
       op.ambiguous = true; // the accept left; some replica may have taken it
     }

@@ -23,8 +23,16 @@ final class RegisterFunction {
   record Step(Cell next, Outcome outcome) {}
 
   static Step apply(Cell current, Command command, long wallMillis, long requestId) {
+    return apply(current, 0, command, wallMillis, requestId);
+  }
+
+  /**
+   * Applies {@code command}; {@code versionFloor} is the highest version of a purged key the
+   * replicas reported, so that a purged key's new versions stay above its old ones.
+   */
+  static Step apply(Cell current, long versionFloor, Command command, long wallMillis, long requestId) {
     Cell live = current != null && current.liveAt(wallMillis) ? current : null;
-    long base = current == null ? 0 : current.version();
+    long base = Math.max(current == null ? 0 : current.version(), versionFloor);
     long liveVersion = live == null ? 0 : live.version();
     switch (command.kind()) {
       case GET:
@@ -46,6 +54,14 @@ final class RegisterFunction {
           return new Step(null, new Outcome(false, liveVersion, null));
         }
         return write(base, command, wallMillis, requestId);
+      case PURGE:
+        if (current == null || live != null) {
+          return new Step(null, new Outcome(false, 0, null)); // nothing to purge
+        }
+        // A tombstone is written back as it is; an expired value becomes a tombstone.
+        Cell tombstone =
+            current.value() == null ? current : new Cell(null, base + 1, 0, requestId);
+        return new Step(tombstone, new Outcome(true, 0, null));
       default:
         throw new AssertionError(command.kind());
     }

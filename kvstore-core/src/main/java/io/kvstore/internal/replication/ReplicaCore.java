@@ -11,6 +11,7 @@ import io.kvstore.spi.message.Accept;
 import io.kvstore.spi.message.ClientReply;
 import io.kvstore.spi.message.ClientRequest;
 import io.kvstore.spi.message.Prepare;
+import io.kvstore.spi.message.Purge;
 import io.kvstore.spi.message.Read;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,6 +50,13 @@ public final class ReplicaCore {
   private Placement placement;
   private Partitioner partitioner;
   private long lastNowNanos;
+  private static final long PURGE_SCAN_NANOS = 1_000_000_000L;
+  private static final int PURGE_BATCH = 32;
+  private long nextPurgeScanNanos;
+  /** Purge rounds in progress: op id (negative, never a client's) → key. */
+  private final Map<Long, String> purgeOps = new LinkedHashMap<>();
+  private final Set<String> purgingKeys = new HashSet<>();
+  private long nextPurgeOpId = Long.MIN_VALUE / 2;
 
   private record Forward(long deadlineNanos, NodeId coordinator) {}
 
@@ -195,6 +203,8 @@ public final class ReplicaCore {
       if (reply != null) {
         route(r.source(), reply);
       }
+    } else if (m instanceof Purge p) {
+      acceptor.onPurge(p, wallMillis);
     } else if (m instanceof ClientRequest req) {
       onClientRequest(req, nowNanos, wallMillis);
     } else if (m instanceof ClientReply rep) {
@@ -228,6 +238,10 @@ public final class ReplicaCore {
   public void tick(long nowNanos, long wallMillis) {
     lastNowNanos = nowNanos;
     proposer.tick(nowNanos, wallMillis);
+    if (placement != null && nowNanos - nextPurgeScanNanos >= 0) {
+      nextPurgeScanNanos = nowNanos + PURGE_SCAN_NANOS;
+      startPurges(nowNanos, wallMillis);
+    }
     for (Iterator<Map.Entry<Long, Forward>> it = forwarded.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Long, Forward> e = it.next();
       if (nowNanos - e.getValue().deadlineNanos() >= 0) {
@@ -244,7 +258,39 @@ public final class ReplicaCore {
     }
   }
 
+  /**
+   * Deleted and expired values leave tombstones; this turns them into nothing. For a few keys
+   * whose value here is a tombstone or has expired, a purge round writes the tombstone to every
+   * replica and then tells them all to drop the key (see {@link Proposer}). A purge yields to any
+   * competing write and is simply tried again at a later scan.
+   */
+  private void startPurges(long nowNanos, long wallMillis) {
+    for (String key : acceptor.purgeCandidates(wallMillis, PURGE_BATCH)) {
+      if (purgingKeys.contains(key)) {
+        continue;
+      }
+      List<NodeId> replicas = replicasOf(key);
+      boolean allUp = true;
+      for (NodeId r : replicas) {
+        allUp &= !down.contains(r);
+      }
+      if (!allUp) {
+        continue; // a purge needs every replica; wait until membership sees them all alive
+      }
+      long opId = nextPurgeOpId--;
+      purgingKeys.add(key);
+      purgeOps.put(opId, key);
+      proposer.submit(opId, key, Command.purge(), replicas,
+          nowNanos + PURGE_SCAN_NANOS, nowNanos, wallMillis);
+    }
+  }
+
   private void completed(long opId, ProposalResult result) {
+    String purgedKey = purgeOps.remove(opId);
+    if (purgedKey != null) {
+      purgingKeys.remove(purgedKey);
+      return;
+    }
     NodeId requester = coordinating.remove(opId);
     if (requester == null) {
       effects.complete(opId, result);

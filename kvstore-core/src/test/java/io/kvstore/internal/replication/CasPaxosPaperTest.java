@@ -158,6 +158,61 @@ class CasPaxosPaperTest {
   }
 
   @Test
+  void aPurgedKeyLeavesFloorsThatKeepBallotsAndVersionsGoingUp() {
+    MiniCluster c = new MiniCluster(3, CONFIG);
+    c.submit(1, "k", Command.put(v("a"), 0));
+    c.submit(1, "k", Command.put(v("b"), 0));
+    long del = c.submit(1, "k", Command.delete());
+    c.deliverAll();
+    assertThat(done(c.results.get(del)).applied()).isTrue();
+    long purge = c.submit(2, "k", Command.purge());
+    c.advance(1_000_000_000L);
+    assertThat(done(c.results.get(purge)).applied()).isTrue();
+    for (Acceptor a : c.acceptors.values()) {
+      assertThat(a.size()).as("the key is gone from every replica").isZero();
+      assertThat(a.purged()).isEqualTo(1);
+    }
+    // A read sees nothing; a new write gets a version above the tombstone's (3).
+    long get = c.submit(3, "k", Command.get());
+    c.deliverAll();
+    assertThat(done(c.results.get(get)).applied()).isFalse();
+    long put = c.submit(1, "k", Command.put(v("c"), 0));
+    c.advance(1_000_000_000L);
+    assertThat(done(c.results.get(put)).version()).isEqualTo(4);
+  }
+
+  @Test
+  void aLiveValueIsNeverPurgedAndAPurgeNeedsEveryReplica() {
+    MiniCluster c = new MiniCluster(3, CONFIG);
+    c.submit(1, "k", Command.put(v("a"), 0));
+    c.deliverAll();
+    long purgeLive = c.submit(2, "k", Command.purge());
+    c.advance(1_000_000_000L);
+    assertThat(done(c.results.get(purgeLive)).applied()).isFalse();
+    long del = c.submit(1, "k", Command.delete());
+    c.advance(1_000_000_000L);
+    assertThat(done(c.results.get(del)).applied()).isTrue();
+    c.down.add(c.id(3));
+    long purge = c.submit(2, "k", Command.purge());
+    c.advance(2_000_000_000L);
+    assertThat(c.results.get(purge)).isNotInstanceOf(ProposalResult.Done.class);
+    assertThat(c.acceptors.get(c.id(1)).size()).as("nothing dropped without every replica").isEqualTo(1);
+  }
+
+  @Test
+  void aPurgeMessageForAnOlderBallotIsIgnored() {
+    NodeId self = new NodeId("a", 1);
+    NodeId p = new NodeId("p", 1);
+    Acceptor a = new Acceptor(self);
+    a.onPrepare(new Prepare(1, p, self, "k", new Ballot(1, p)));
+    a.onAccept(new Accept(2, p, self, "k", new Ballot(1, p), new Cell(null, 2, 0, 7), null));
+    a.onAccept(new Accept(3, p, self, "k", new Ballot(2, p), new Cell(v("x"), 3, 0, 8), null));
+    a.onPurge(new io.kvstore.spi.message.Purge(p, self, "k", new Ballot(1, p)), 0);
+    assertThat(a.size()).isEqualTo(1);
+    assertThat(a.purged()).isZero();
+  }
+
+  @Test
   void competingProposersBothFinishAndAgree() {
     MiniCluster c = new MiniCluster(3, CONFIG);
     long a = c.submit(1, "k", Command.compareAndSet(0, v("from-1"), 0));

@@ -94,6 +94,8 @@ final class MiniCluster {
       reply = a.onAccept(x);
     } else if (m instanceof Read r) {
       reply = a.onRead(r);
+    } else if (m instanceof io.kvstore.spi.message.Purge p) {
+      a.onPurge(p, now / 1_000_000);
     } else {
       proposers.get(e.to()).onMessage(m, now, now / 1_000_000);
     }

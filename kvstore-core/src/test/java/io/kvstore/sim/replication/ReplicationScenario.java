@@ -147,6 +147,7 @@ final class ReplicationScenario {
     long operations;
     long fastReads;
     long onePhaseWrites;
+    long purged;
     long unknown;
     long failed;
 
@@ -159,8 +160,9 @@ final class ReplicationScenario {
     @Override
     public String toString() {
       return String.format(
-          "%d runs, %d operations (%d failed, %d unknown), %d fast reads, %d one-phase writes",
-          runs, operations, failed, unknown, fastReads, onePhaseWrites);
+          "%d runs, %d operations (%d failed, %d unknown), %d fast reads, %d one-phase writes,"
+              + " %d keys purged",
+          runs, operations, failed, unknown, fastReads, onePhaseWrites, purged);
     }
   }
 
@@ -384,6 +386,7 @@ final class ReplicationScenario {
     for (SimReplicaNode n : incarnations) {
       stats.fastReads += n.core().proposer().fastReads();
       stats.onePhaseWrites += n.core().proposer().onePhaseWrites();
+      stats.purged += n.core().acceptor().purged();
     }
     HistoryJson.write(
         ops,

@@ -79,5 +79,6 @@ final class ReplicationSimulationTest {
         method, seeds, secs, seeds / secs, stats.operations / secs, stats);
     assertThat(stats.fastReads).as("fast reads exercised").isPositive();
     assertThat(stats.onePhaseWrites).as("one-phase writes exercised").isPositive();
+    assertThat(stats.purged).as("tombstones purged").isPositive();
   }
 }

@@ -20,6 +20,7 @@ import io.kvstore.spi.message.Ping;
 import io.kvstore.spi.message.PingReq;
 import io.kvstore.spi.message.Prepare;
 import io.kvstore.spi.message.Promise;
+import io.kvstore.spi.message.Purge;
 import io.kvstore.spi.message.PushPull;
 import io.kvstore.spi.message.Read;
 import io.kvstore.spi.message.ReadReply;
@@ -79,6 +80,8 @@ public final class ProtoMapper {
       envelope.setClientReply(toProto(r));
     } else if (message instanceof ConfigAnnounce c) {
       envelope.setConfigAnnounce(toProto(c));
+    } else if (message instanceof Purge p) {
+      envelope.setPurge(toProto(p));
     } else {
       throw new IllegalArgumentException(
           "no wire form for message type " + message.getClass().getName());
@@ -123,6 +126,8 @@ public final class ProtoMapper {
           return fromProto(envelope.getClientReply());
         case CONFIG_ANNOUNCE:
           return fromProto(envelope.getConfigAnnounce());
+        case PURGE:
+          return fromProto(envelope.getPurge());
         case HELLO:
         case HELLO_REPLY:
           throw new ProtoDecodeException("handshake message outside the handshake");
@@ -251,11 +256,32 @@ public final class ProtoMapper {
             .setKey(p.key())
             .setOk(p.ok())
             .setPromised(toProto(p.promised()))
-            .setAccepted(toProto(p.accepted()));
+            .setAccepted(toProto(p.accepted()))
+            .setVersionFloor(p.versionFloor());
     if (p.cell() != null) {
       b.setCell(toProto(p.cell()));
     }
     return b.build();
+  }
+
+  static io.kvstore.net.proto.Purge toProto(Purge p) {
+    return io.kvstore.net.proto.Purge.newBuilder()
+        .setSource(toProto(p.source()))
+        .setTarget(toProto(p.target()))
+        .setKey(p.key())
+        .setBallot(toProto(p.ballot()))
+        .build();
+  }
+
+  static Purge fromProto(io.kvstore.net.proto.Purge p) throws ProtoDecodeException {
+    require(p.hasSource(), "purge.source");
+    require(p.hasTarget(), "purge.target");
+    require(p.hasBallot(), "purge.ballot");
+    return new Purge(
+        fromProto(p.getSource()),
+        fromProto(p.getTarget()),
+        p.getKey(),
+        fromProto(p.getBallot(), "purge.ballot"));
   }
 
   static Promise fromProto(io.kvstore.net.proto.Promise p) throws ProtoDecodeException {
@@ -269,7 +295,8 @@ public final class ProtoMapper {
         p.getOk(),
         fromProto(p.getPromised(), "promise.promised"),
         fromProto(p.getAccepted(), "promise.accepted"),
-        p.hasCell() ? fromProto(p.getCell()) : null);
+        p.hasCell() ? fromProto(p.getCell()) : null,
+        nonNegative(p.getVersionFloor(), "promise.version_floor"));
   }
 
   static io.kvstore.net.proto.Accept toProto(Accept a) {
@@ -491,6 +518,14 @@ public final class ProtoMapper {
       out.setNode(toProto(b.node()));
     }
     return out.build();
+  }
+
+  /** A uint64 field that must fit a Java long. */
+  private static long nonNegative(long value, String field) throws ProtoDecodeException {
+    if (value < 0) {
+      throw new ProtoDecodeException(field + " " + Long.toUnsignedString(value) + " out of range");
+    }
+    return value;
   }
 
   /**

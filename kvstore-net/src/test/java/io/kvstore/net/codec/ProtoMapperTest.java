@@ -31,6 +31,7 @@ import io.kvstore.spi.message.Ping;
 import io.kvstore.spi.message.PingReq;
 import io.kvstore.spi.message.Prepare;
 import io.kvstore.spi.message.Promise;
+import io.kvstore.spi.message.Purge;
 import io.kvstore.spi.message.PushPull;
 import io.kvstore.spi.message.Read;
 import io.kvstore.spi.message.ReadReply;
@@ -166,7 +167,17 @@ class ProtoMapperTest {
             booleans().all().generate(in),
             ballots().generate(in),
             ballots().generate(in),
-            nullable(cells()).generate(in));
+            nullable(cells()).generate(in),
+            longs().between(0, Long.MAX_VALUE).generate(in));
+  }
+
+  static Gen<Purge> purges() {
+    return in ->
+        new Purge(
+            nodeIds().generate(in),
+            nodeIds().generate(in),
+            keys().generate(in),
+            ballots().generate(in));
   }
 
   static Gen<Accept> accepts() {
@@ -323,6 +334,11 @@ class ProtoMapperTest {
   @Test
   void prepare() {
     qt().withExamples(300).forAll(prepares()).checkAssert(ProtoMapperTest::assertRoundTrips);
+  }
+
+  @Test
+  void purge() {
+    qt().withExamples(300).forAll(purges()).checkAssert(ProtoMapperTest::assertRoundTrips);
   }
 
   @Test
