@@ -35,6 +35,8 @@ public final class Acceptor {
 
   private final NodeId self;
   private final Map<String, Slot> slots = new HashMap<>();
+  /** Keys whose accepted value is a tombstone or carries an expiry: the only purge candidates. */
+  private final java.util.LinkedHashSet<String> mortal = new java.util.LinkedHashSet<>();
   private final Ballot[] ballotFloors = new Ballot[FLOOR_BUCKETS];
   private final long[] versionFloors = new long[FLOOR_BUCKETS];
   private long purged;
@@ -92,6 +94,11 @@ public final class Acceptor {
     if (ok) {
       s.accepted = m.ballot();
       s.cell = m.cell();
+      if (m.cell().value() == null || m.cell().expiresAtMillis() != 0) {
+        mortal.add(m.key());
+      } else {
+        mortal.remove(m.key());
+      }
       s.promised = m.ballot();
       // One-round-trip writes: promise the proposer's next ballot at once (CASPaxos §2.2.1).
       if (m.nextPromise() != null && m.nextPromise().greaterThan(m.ballot())) {
@@ -133,6 +140,7 @@ public final class Acceptor {
     ballotFloors[b] = floor;
     versionFloors[b] = Math.max(versionFloors[b], s.cell.version());
     slots.remove(m.key());
+    mortal.remove(m.key());
     purged++;
   }
 
@@ -142,10 +150,10 @@ public final class Acceptor {
    */
   public java.util.List<String> purgeCandidates(long wallMillis, int max) {
     java.util.List<String> out = new java.util.ArrayList<>();
-    for (Map.Entry<String, Slot> e : slots.entrySet()) {
-      Cell c = e.getValue().cell;
-      if (c != null && !c.liveAt(wallMillis)) {
-        out.add(e.getKey());
+    for (String key : mortal) {
+      Slot s = slots.get(key);
+      if (s != null && s.cell != null && !s.cell.liveAt(wallMillis)) {
+        out.add(key);
         if (out.size() >= max) {
           break;
         }

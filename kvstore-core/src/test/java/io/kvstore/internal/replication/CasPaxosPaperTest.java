@@ -200,6 +200,26 @@ class CasPaxosPaperTest {
   }
 
   @Test
+  void anExpiredValueIsPurgedAsATombstone() {
+    MiniCluster c = new MiniCluster(3, CONFIG);
+    long put = c.submit(1, "lease", Command.put(v("me"), 100_000_000L)); // 100 ms
+    c.deliverAll();
+    assertThat(done(c.results.get(put)).version()).isEqualTo(1);
+    long early = c.submit(2, "lease", Command.purge());
+    c.advance(50_000_000L);
+    assertThat(done(c.results.get(early)).applied()).as("still live: nothing to purge").isFalse();
+    c.advance(200_000_000L);
+    long purge = c.submit(2, "lease", Command.purge());
+    c.advance(1_000_000_000L);
+    assertThat(done(c.results.get(purge)).applied()).isTrue();
+    assertThat(c.acceptors.values()).allMatch(a -> a.size() == 0);
+    long again = c.submit(3, "lease", Command.putIfAbsent(v("you"), 0));
+    c.advance(1_000_000_000L);
+    // The expired value became tombstone version 2, so the next value is version 3.
+    assertThat(done(c.results.get(again)).version()).isEqualTo(3);
+  }
+
+  @Test
   void aPurgeMessageForAnOlderBallotIsIgnored() {
     NodeId self = new NodeId("a", 1);
     NodeId p = new NodeId("p", 1);
