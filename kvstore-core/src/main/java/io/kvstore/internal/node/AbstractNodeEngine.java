@@ -1,6 +1,8 @@
 package io.kvstore.internal.node;
 
 import io.kvstore.KeyTooLargeException;
+import io.kvstore.MembershipEvent;
+import io.kvstore.MembershipListener;
 import io.kvstore.NodeState;
 import io.kvstore.StoreClosedException;
 import io.kvstore.ValueTooLargeException;
@@ -13,9 +15,11 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client operations every node engine offers, written once: argument checks (key length and
@@ -24,6 +28,7 @@ import java.util.function.Supplier;
  */
 abstract class AbstractNodeEngine implements NodeEngine {
   private final NodeConfig config;
+  private final CopyOnWriteArrayList<MembershipListener> listeners = new CopyOnWriteArrayList<>();
 
   AbstractNodeEngine(NodeConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -37,6 +42,27 @@ abstract class AbstractNodeEngine implements NodeEngine {
    */
   abstract <T> void dispatch(
       String key, Command command, CompletableFuture<T> future, Function<Outcome, T> answer);
+
+  @Override
+  public void addMembershipListener(MembershipListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public void removeMembershipListener(MembershipListener listener) {
+    listeners.remove(listener);
+  }
+
+  /** Hands a membership event to every registered listener; a failing listener is logged. */
+  void notifyListeners(MembershipEvent event) {
+    for (MembershipListener l : listeners) {
+      try {
+        l.onEvent(event);
+      } catch (RuntimeException e) {
+        LoggerFactory.getLogger(getClass()).warn("membership listener failed on {}", event, e);
+      }
+    }
+  }
 
   @Override
   public CompletableFuture<Optional<Versioned<byte[]>>> get(String key) {

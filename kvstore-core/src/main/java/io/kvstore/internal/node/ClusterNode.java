@@ -1,29 +1,23 @@
 package io.kvstore.internal.node;
 
 import io.kvstore.ContentionException;
-import io.kvstore.KeyTooLargeException;
 import io.kvstore.Member;
 import io.kvstore.MemberStatus;
 import io.kvstore.MembershipEvent;
-import io.kvstore.MembershipListener;
 import io.kvstore.NodeId;
 import io.kvstore.NodeState;
 import io.kvstore.OutcomeUnknownException;
 import io.kvstore.QuorumUnavailableException;
-import io.kvstore.StoreClosedException;
-import io.kvstore.ValueTooLargeException;
-import io.kvstore.VersionConflictException;
-import io.kvstore.Versioned;
 import io.kvstore.internal.membership.MembershipService;
 import io.kvstore.internal.membership.SeedResolver;
 import io.kvstore.internal.ops.Command;
 import io.kvstore.internal.ops.Outcome;
 import io.kvstore.internal.partition.ClusterConfig;
-import io.kvstore.internal.partition.KeyHash;
 import io.kvstore.internal.replication.ProposalResult;
 import io.kvstore.internal.replication.Proposer;
 import io.kvstore.internal.replication.ReplicaCore;
 import io.kvstore.internal.replication.ReplicationConfig;
+import io.kvstore.internal.runtime.Periodic;
 import io.kvstore.internal.runtime.ThreadEventLoop;
 import io.kvstore.spi.Cancellable;
 import io.kvstore.spi.Endpoint;
@@ -39,13 +33,11 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +65,6 @@ public final class ClusterNode extends AbstractNodeEngine {
   private final NodeConfig config;
   private final NodeId self;
   private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.NEW);
-  private final CopyOnWriteArrayList<MembershipListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<NodeId, Endpoint> addresses = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final long wallOffsetMillis;
@@ -174,23 +165,8 @@ public final class ClusterNode extends AbstractNodeEngine {
           config.bootstrapExpect() > 1 ? "the cluster to form" : "the cluster's configuration",
           config.bootstrapExpect());
     }
-    tickTask = schedulePeriodic(l, this::tick);
+    tickTask = Periodic.every(l, TICK_NANOS, this::tick);
     log.info("node {} of cluster '{}' started at {}", self, config.clusterName(), service.localEndpoint());
-  }
-
-  private Cancellable schedulePeriodic(EventLoop l, Runnable task) {
-    Cancellable[] holder = new Cancellable[1];
-    Runnable[] again = new Runnable[1];
-    again[0] = () -> {
-      task.run();
-      try {
-        holder[0] = l.schedule(TICK_NANOS, again[0]);
-      } catch (RejectedExecutionException e) {
-        // shutting down
-      }
-    };
-    holder[0] = l.schedule(TICK_NANOS, again[0]);
-    return () -> holder[0].cancel();
   }
 
   @Override
@@ -268,15 +244,6 @@ public final class ClusterNode extends AbstractNodeEngine {
     return service == null ? List.of() : service.members();
   }
 
-  @Override
-  public void addMembershipListener(MembershipListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
-  }
-
-  @Override
-  public void removeMembershipListener(MembershipListener listener) {
-    listeners.remove(listener);
-  }
 
   /** The installed cluster configuration, or null before the cluster is formed. */
   public ClusterConfig clusterConfig() {
@@ -310,13 +277,7 @@ public final class ClusterNode extends AbstractNodeEngine {
   // ---- membership input -------------------------------------------------------------------
 
   private void onMembershipEvent(MembershipEvent event) {
-    for (MembershipListener l : listeners) {
-      try {
-        l.onEvent(event);
-      } catch (RuntimeException e) {
-        log.warn("membership listener failed on {}", event, e);
-      }
-    }
+    notifyListeners(event);
     Member m = event.member();
     try {
       addresses.put(m.id(), Endpoint.parse(m.address()));
@@ -459,39 +420,42 @@ public final class ClusterNode extends AbstractNodeEngine {
     ClusterConfig proposal = new ClusterConfig(1, chosen, config.replicationFactor(), config.partitions());
     proposingConfig = true;
     long deadline = now + TimeUnit.SECONDS.toNanos(3);
+    submitInternal(Command.compareAndSet(0, ConfigCodec.encode(proposal), 0), chosen, deadline, now)
+        .whenComplete((o, e) -> {
+          if (e == null && o.applied()) {
+            install(proposal, "formed by this node");
+            proposingConfig = false;
+          } else if (e == null) {
+            readConfig(chosen);
+          } else {
+            proposingConfig = false; // retry on a later tick
+          }
+        });
+  }
+
+  /** Runs a command on the configuration register kept by {@code replicas}. */
+  private CompletableFuture<Outcome> submitInternal(
+      Command command, List<NodeId> replicas, long deadlineNanos, long now) {
     long op = random.nextLong();
     CompletableFuture<Outcome> f = new CompletableFuture<>();
     pending.put(op, new Pending<>(f, o -> o));
     inFlight.incrementAndGet();
-    f.whenComplete((o, e) -> {
-      if (e == null && o.applied()) {
-        install(proposal, "formed by this node");
-        proposingConfig = false;
-      } else if (e == null) {
-        readConfig(chosen);
-      } else {
-        proposingConfig = false; // retry on a later tick
-      }
-    });
-    core.submitTo(op, CONFIG_KEY, Command.compareAndSet(0, ConfigCodec.encode(proposal), 0),
-        chosen, deadline, now, wall(now));
+    core.submitTo(op, CONFIG_KEY, command, replicas, deadlineNanos, now, wall(now));
+    return f;
   }
 
   /** Another configuration was written first: read it from the register. */
   private void readConfig(List<NodeId> replicas) {
     long now = now();
-    long op = random.nextLong();
-    CompletableFuture<Outcome> f = new CompletableFuture<>();
-    pending.put(op, new Pending<>(f, o -> o));
-    inFlight.incrementAndGet();
-    f.whenComplete((o, e) -> {
-      if (e == null && o.applied()) {
-        install(ConfigCodec.decode(o.value()), "read from the configuration register");
-      }
-      proposingConfig = false;
-    });
-    core.submitTo(op, CONFIG_KEY, Command.get(), replicas, now + TimeUnit.SECONDS.toNanos(3), now, wall(now));
+    submitInternal(Command.get(), replicas, now + TimeUnit.SECONDS.toNanos(3), now)
+        .whenComplete((o, e) -> {
+          if (e == null && o.applied()) {
+            install(ConfigCodec.decode(o.value()), "read from the configuration register");
+          }
+          proposingConfig = false;
+        });
   }
+
 
   // ---- client operations ------------------------------------------------------------------
 

@@ -1,34 +1,24 @@
 package io.kvstore.internal.node;
 
-import io.kvstore.KeyTooLargeException;
 import io.kvstore.Member;
 import io.kvstore.MemberStatus;
-import io.kvstore.MembershipListener;
 import io.kvstore.NodeId;
 import io.kvstore.NodeState;
-import io.kvstore.StoreClosedException;
-import io.kvstore.ValueTooLargeException;
-import io.kvstore.VersionConflictException;
-import io.kvstore.Versioned;
 import io.kvstore.internal.ops.Command;
 import io.kvstore.internal.ops.Outcome;
-import io.kvstore.internal.partition.KeyHash;
 import io.kvstore.internal.partition.Partitioner;
+import io.kvstore.internal.runtime.Periodic;
 import io.kvstore.internal.runtime.ThreadEventLoop;
 import io.kvstore.internal.storage.PartitionStore;
 import io.kvstore.spi.Cancellable;
 import io.kvstore.spi.EventLoop;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +35,6 @@ public final class LocalNode extends AbstractNodeEngine {
   private final Partitioner partitioner;
   private final PartitionStore[] partitions;
   private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.NEW);
-  private final CopyOnWriteArrayList<MembershipListener> listeners = new CopyOnWriteArrayList<>();
   private volatile EventLoop[] loops;
   private volatile Cancellable[] sweeps;
 
@@ -76,7 +65,7 @@ public final class LocalNode extends AbstractNodeEngine {
     loops = ls;
     for (int i = 0; i < ls.length; i++) {
       int loopIndex = i;
-      ss[i] = schedulePeriodic(ls[i], () -> sweepExpired(loopIndex));
+      ss[i] = Periodic.every(ls[i], EXPIRY_SWEEP_NANOS, () -> sweepExpired(loopIndex));
     }
     sweeps = ss;
     state.set(NodeState.RUNNING);
@@ -86,18 +75,6 @@ public final class LocalNode extends AbstractNodeEngine {
         "single-node",
         partitions.length,
         ls.length);
-  }
-
-  private Cancellable schedulePeriodic(EventLoop loop, Runnable task) {
-    Cancellable[] holder = new Cancellable[1];
-    Runnable[] self = new Runnable[1];
-    self[0] =
-        () -> {
-          task.run();
-          holder[0] = loop.schedule(EXPIRY_SWEEP_NANOS, self[0]);
-        };
-    holder[0] = loop.schedule(EXPIRY_SWEEP_NANOS, self[0]);
-    return () -> holder[0].cancel();
   }
 
   private void sweepExpired(int loopIndex) {
@@ -159,15 +136,6 @@ public final class LocalNode extends AbstractNodeEngine {
     return List.of(new Member(config.nodeId(), "local", status, 0, Map.of()));
   }
 
-  @Override
-  public void addMembershipListener(MembershipListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
-  }
-
-  @Override
-  public void removeMembershipListener(MembershipListener listener) {
-    listeners.remove(listener);
-  }
 
   @Override
   <T> void dispatch(
