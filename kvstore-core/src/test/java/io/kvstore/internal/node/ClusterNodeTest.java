@@ -99,6 +99,19 @@ class ClusterNodeTest {
     transports.get(1).close(); // now a majority of every replica set is gone
     await("node a to see b and c down", () -> n.get(0).members().stream()
         .filter(m -> m.status() == io.kvstore.MemberStatus.ALIVE).count() == 1);
+    // The membership view reaches the replica loop a moment after members() shows it: a write
+    // forwarded to b in that moment ends as unknown when b is declared dead, which is correct.
+    // Once the view has arrived, every write is refused as unavailable.
+    await("node a to refuse writes as unavailable", () -> {
+      try {
+        n.get(0).put("k1", "x".getBytes(UTF_8));
+        throw new AssertionError("a write succeeded without a majority");
+      } catch (QuorumUnavailableException e) {
+        return true;
+      } catch (io.kvstore.OutcomeUnknownException e) {
+        return false;
+      }
+    });
     assertThatThrownBy(() -> n.get(0).put("k1", "x".getBytes(UTF_8)))
         .isInstanceOf(QuorumUnavailableException.class);
     assertThatThrownBy(() -> n.get(0).get("k1")).isInstanceOf(QuorumUnavailableException.class);
