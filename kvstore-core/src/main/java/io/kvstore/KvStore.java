@@ -92,6 +92,21 @@ public interface KvStore extends AutoCloseable {
    */
   java.util.Optional<ClusterView> cluster();
 
+  /**
+   * Removes a member from the cluster configuration at once, without waiting for the grace period
+   * after which a dead member is removed automatically. Its partitions are re-replicated on the
+   * remaining members. Completes with the epoch of the configuration that starts the change, once
+   * that configuration is recorded; the data moves afterwards ({@link #cluster()} shows progress).
+   *
+   * <p>Fails with {@link IllegalArgumentException} if no member has that name or id, with {@link
+   * IllegalStateException} if another change is in progress or the removal would leave a
+   * partition without a live majority of its replicas, and with {@link
+   * QuorumUnavailableException} if the configuration cannot be written.
+   *
+   * @param member a member's name, or its full id ({@code name#bootid})
+   */
+  java.util.concurrent.CompletableFuture<Long> removeMember(String member);
+
   /** The cluster members as this node sees them, itself included. */
   List<Member> members();
 

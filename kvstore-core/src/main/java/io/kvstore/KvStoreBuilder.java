@@ -45,6 +45,7 @@ public final class KvStoreBuilder {
   private Executor listenerExecutor;
   private Integer replicationFactor;
   private Integer bootstrapExpect;
+  private Duration deadMemberGrace;
   private Transport transport;
   private Endpoint clusterAddress;
   private List<String> seeds;
@@ -219,6 +220,18 @@ public final class KvStoreBuilder {
   }
 
   /**
+   * How long a member may stay dead (by failure detection) before it is removed from the
+   * configuration and its partitions are re-replicated on the others (default 30 s). A member that
+   * comes back under a new identity within that time (a restarted process) replaces its
+   * predecessor at once.
+   */
+  public KvStoreBuilder deadMemberGrace(Duration grace) {
+    once(deadMemberGrace, "deadMemberGrace");
+    this.deadMemberGrace = Objects.requireNonNull(grace, "grace");
+    return this;
+  }
+
+  /**
    * Validates the configuration and builds the store, which is not started yet.
    *
    * @throws IllegalArgumentException naming the first invalid setting
@@ -249,7 +262,8 @@ public final class KvStoreBuilder {
             metadata != null ? metadata : Map.of(),
             MembershipConfig.profile(membershipProfile != null ? membershipProfile : "lan"),
             replicationFactor != null ? replicationFactor : 3,
-            bootstrapExpect != null ? bootstrapExpect : 1);
+            bootstrapExpect != null ? bootstrapExpect : 1,
+            deadMemberGrace != null ? deadMemberGrace.toNanos() : Duration.ofSeconds(30).toNanos());
     if (transport == null && config.bootstrapExpect() > 1) {
       throw new IllegalArgumentException("bootstrapExpect above 1 needs a transport");
     }

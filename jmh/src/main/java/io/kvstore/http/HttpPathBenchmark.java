@@ -77,7 +77,7 @@ public class HttpPathBenchmark {
     Router router =
         new Router(
             new KvRoutes(store.async(), json, errors),
-            new ClusterRoutes(store, json, () -> "http://127.0.0.1:0"),
+            new ClusterRoutes(store, json, errors, () -> "http://127.0.0.1:0"),
             errors,
             metrics,
             () -> metrics.render(limiter));

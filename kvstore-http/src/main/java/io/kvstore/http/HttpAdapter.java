@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Routes: {@code PUT/GET/DELETE /kv/{key}} (the value is any JSON value, kept exactly), {@code
- * GET /health}, {@code GET /cluster/members}, {@code GET /metrics} (Prometheus text). Every error
- * is {@code {"error": code, "message": text}} with a status that says whether a write was applied.
+ * GET /health}, {@code GET /cluster}, {@code GET /cluster/members}, {@code DELETE
+ * /cluster/members/{id}} (operator removal of a member), {@code GET /metrics} (Prometheus text).
+ * Every error is {@code {"error": code, "message": text}} with a status that says whether a write
+ * was applied.
  *
  * <p>Limits protect the node from floods: at most {@code maxConnections} open connections (more are
  * answered 503 and closed), idle connections closed after {@code idleTimeout}, request line 8 KiB
@@ -119,7 +121,7 @@ public final class HttpAdapter implements AutoCloseable {
     Router router =
         new Router(
             new KvRoutes(store.async(), json, errors),
-            new ClusterRoutes(store, json, this::healthUrl),
+            new ClusterRoutes(store, json, errors, this::healthUrl),
             errors,
             metrics,
             () -> metrics.render(limiter));

@@ -18,6 +18,7 @@ final class HttpMetrics {
     HEALTH,
     CLUSTER,
     CLUSTER_MEMBERS,
+    CLUSTER_MEMBER_DELETE,
     METRICS,
     /** Unknown routes, wrong methods and requests that could not be parsed. */
     OTHER;

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Decodes the key part of {@code /kv/{key}}: everything after {@code /kv/} up to the query, with
  * {@code %XX} escapes decoded as UTF-8 bytes. A raw {@code /} is part of the key ({@code /kv/a/b}
- * and {@code /kv/a%2Fb} both name {@code a/b}); {@code +} is a plus sign, not a space.
+ * and {@code /kv/a%2Fb} both name {@code a/b}); {@code +} is a plus sign, not a space. The member
+ * id of {@code /cluster/members/{id}} is decoded by the same rules ({@code %23} is the {@code #} of
+ * a full id, which a raw URL would treat as the start of a fragment).
  *
  * <p>Pure and stateless.
  */
@@ -23,8 +25,22 @@ final class KeyCodec {
    *     UTF-8
    */
   static String decode(String encoded) {
+    return decode(encoded, "bad_key", "key");
+  }
+
+  /**
+   * Decodes an encoded member id or name.
+   *
+   * @throws ApiError {@code bad_member_id} for an empty id, a malformed escape or bytes that are
+   *     not UTF-8
+   */
+  static String decodeMemberId(String encoded) {
+    return decode(encoded, "bad_member_id", "member id");
+  }
+
+  private static String decode(String encoded, String code, String what) {
     if (encoded.isEmpty()) {
-      throw ApiError.badRequest("bad_key", "key must not be empty");
+      throw ApiError.badRequest(code, what + " must not be empty");
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(encoded.length());
     for (int i = 0; i < encoded.length(); i++) {
@@ -34,7 +50,7 @@ final class KeyCodec {
         int lo = i + 2 < encoded.length() ? Character.digit(encoded.charAt(i + 2), 16) : -1;
         if (hi < 0 || lo < 0) {
           throw ApiError.badRequest(
-              "bad_key", "malformed percent-encoding in key at offset " + i + ": expected %XX");
+              code, "malformed percent-encoding in " + what + " at offset " + i + ": expected %XX");
         }
         bytes.write(hi << 4 | lo);
         i += 2;
@@ -42,7 +58,7 @@ final class KeyCodec {
         // The request line arrives as ISO-8859-1: each char is one byte as sent.
         bytes.write(c);
       } else {
-        throw ApiError.badRequest("bad_key", "key contains a character outside ISO-8859-1");
+        throw ApiError.badRequest(code, what + " contains a character outside ISO-8859-1");
       }
     }
     try {
@@ -53,7 +69,7 @@ final class KeyCodec {
           .decode(ByteBuffer.wrap(bytes.toByteArray()))
           .toString();
     } catch (CharacterCodingException e) {
-      throw ApiError.badRequest("bad_key", "key is not valid UTF-8 after percent-decoding");
+      throw ApiError.badRequest(code, what + " is not valid UTF-8 after percent-decoding");
     }
   }
 }

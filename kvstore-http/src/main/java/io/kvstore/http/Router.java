@@ -12,6 +12,7 @@ import java.util.function.Supplier;
  *   <li>{@code /kv/{key}}: {@code GET}, {@code PUT}, {@code DELETE} ({@link KvRoutes});
  *   <li>{@code /health}, {@code /cluster}, {@code /cluster/members}: {@code GET} ({@link
  *       ClusterRoutes});
+ *   <li>{@code /cluster/members/{id}}: {@code DELETE} ({@link ClusterRoutes#removeMember});
  *   <li>{@code /metrics}: {@code GET}, Prometheus text.
  * </ul>
  *
@@ -23,6 +24,7 @@ import java.util.function.Supplier;
  */
 final class Router {
   private static final String KV_PREFIX = "/kv/";
+  private static final String MEMBER_PREFIX = "/cluster/members/";
 
   private final KvRoutes kv;
   private final ClusterRoutes cluster;
@@ -67,6 +69,13 @@ final class Router {
       } else if (path.equals("/health")) {
         route = Route.HEALTH;
         result = method.equals("GET") ? done(cluster.health()) : notAllowed(method, path, "GET");
+      } else if (path.startsWith(MEMBER_PREFIX)) {
+        route = method.equals("DELETE") ? Route.CLUSTER_MEMBER_DELETE : Route.OTHER;
+        String encodedId = path.substring(MEMBER_PREFIX.length());
+        result =
+            method.equals("DELETE")
+                ? cluster.removeMember(encodedId, query, executor)
+                : notAllowed(method, path, "DELETE");
       } else if (path.equals("/cluster/members")) {
         route = Route.CLUSTER_MEMBERS;
         result = method.equals("GET") ? done(cluster.members()) : notAllowed(method, path, "GET");

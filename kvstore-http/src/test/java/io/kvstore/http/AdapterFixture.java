@@ -39,6 +39,14 @@ abstract class AdapterFixture {
     return adapter;
   }
 
+  /** Starts a store and an adapter serving it through a {@link ScriptedStore}, returned. */
+  ScriptedStore startScripted() {
+    store = KvStore.builder().build().start();
+    ScriptedStore scripted = new ScriptedStore(store);
+    adapter = HttpAdapter.builder(scripted.store()).host("127.0.0.1").port(0).build().start();
+    return scripted;
+  }
+
   HttpAdapter start() {
     return start(b -> b);
   }

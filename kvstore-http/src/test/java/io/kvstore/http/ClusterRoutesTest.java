@@ -3,14 +3,22 @@ package io.kvstore.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kvstore.ClusterView;
+import io.kvstore.NodeId;
 import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code /health}, {@code /cluster/members}, {@code /metrics}, unknown routes and methods. */
+/**
+ * {@code /health}, {@code /cluster}, {@code /cluster/members}, {@code /metrics}, unknown routes and
+ * methods.
+ */
 class ClusterRoutesTest extends AdapterFixture {
   @Test
   void healthReportsTheRunningNode() {
@@ -28,6 +36,34 @@ class ClusterRoutesTest extends AdapterFixture {
     assertThat(body.get("members").get("suspect").asInt()).isZero();
     assertThat(body.get("members").get("dead").asInt()).isZero();
     assertThat(body.get("members").get("left").asInt()).isZero();
+    // A running single node holds every partition; stopping it would take them all away.
+    assertThat(body.get("ready").asBoolean()).isTrue();
+    assertThat(body.get("safe_to_stop").isBoolean()).isTrue();
+    assertThat(body.get("safe_to_stop").asBoolean()).isFalse();
+  }
+
+  @Test
+  void healthReadinessAndSafetyComeFromTheClusterView() {
+    ScriptedStore scripted = startScripted();
+    ClusterView c = MemberRoutesTest.changing(store.nodeId());
+    scripted.cluster = Optional.of(withReadiness(c, false, true));
+    JsonNode body = json(get("/health"));
+    assertThat(body.get("status").asText()).isEqualTo("ok");
+    assertThat(body.get("ready").asBoolean()).isFalse();
+    assertThat(body.get("safe_to_stop").asBoolean()).isTrue();
+
+    scripted.cluster = Optional.of(withReadiness(c, true, false));
+    body = json(get("/health"));
+    assertThat(body.get("ready").asBoolean()).isTrue();
+    assertThat(body.get("safe_to_stop").asBoolean()).isFalse();
+
+    // No configuration yet (still forming or joining): neither ready nor safe to stop.
+    scripted.cluster = Optional.empty();
+    HttpResponse<String> response = get("/health");
+    assertThat(response.statusCode()).isEqualTo(200);
+    body = json(response);
+    assertThat(body.get("ready").asBoolean()).isFalse();
+    assertThat(body.get("safe_to_stop").asBoolean()).isFalse();
   }
 
   @Test
@@ -40,6 +76,7 @@ class ClusterRoutesTest extends AdapterFixture {
     assertThat(body.get("state").asText()).isEqualTo("closed");
     assertThat(body.get("status").asText()).isEqualTo("unavailable");
     assertThat(body.get("url").asText()).isEqualTo(adapter.url());
+    assertThat(body.get("ready").asBoolean()).isFalse();
   }
 
   @Test
@@ -74,7 +111,83 @@ class ClusterRoutesTest extends AdapterFixture {
     assertThat(self.get("id").asText()).isEqualTo(store.nodeId().toString());
     assertThat(self.get("partitions").asInt()).isEqualTo(body.get("partitions").asInt());
     assertThat(self.get("primaries").asInt()).isEqualTo(body.get("partitions").asInt());
+    assertThat(body.get("max_partitions_per_node").asInt())
+        .isEqualTo(body.get("partitions").asInt());
+    assertThat(body.get("min_partitions_per_node").asInt())
+        .isEqualTo(body.get("partitions").asInt());
+    assertThat(body.get("previous_members").isArray()).isTrue();
+    assertThat(body.get("previous_members").size()).isZero();
+    assertThat(body.get("migrations").isArray()).isTrue();
+    assertThat(body.get("migrations").size()).isZero();
     assertThat(json(get("/health")).get("ready").asBoolean()).isTrue();
+  }
+
+  @Test
+  void clusterShowsAChangeInProgress() {
+    ScriptedStore scripted = startScripted();
+    NodeId self = store.nodeId();
+    NodeId joining = new NodeId("node-3", 0xabcL);
+    scripted.cluster =
+        Optional.of(
+            new ClusterView(
+                9,
+                List.of(self, joining),
+                List.of(self),
+                2,
+                16,
+                Map.of(self, 16, joining, 10),
+                Map.of(self, 9, joining, 7),
+                true,
+                true,
+                false,
+                List.of(new ClusterView.Migration(9, 10, 4, 1234, 56789))));
+    JsonNode body = json(get("/cluster"));
+    assertThat(body.get("formed").asBoolean()).isTrue();
+    assertThat(body.get("epoch").asLong()).isEqualTo(9);
+    assertThat(body.get("members").size()).isEqualTo(2);
+    assertThat(body.get("members").get(1).get("id").asText()).isEqualTo("node-3#abc");
+    assertThat(body.get("members").get(1).get("partitions").asInt()).isEqualTo(10);
+    assertThat(body.get("members").get(1).get("primaries").asInt()).isEqualTo(7);
+    assertThat(body.get("previous_members").size()).isEqualTo(1);
+    assertThat(body.get("previous_members").get(0).asText()).isEqualTo(self.toString());
+    assertThat(body.get("max_partitions_per_node").asInt()).isEqualTo(16);
+    assertThat(body.get("min_partitions_per_node").asInt()).isEqualTo(10);
+    JsonNode migrations = body.get("migrations");
+    assertThat(migrations.size()).isEqualTo(1);
+    JsonNode m = migrations.get(0);
+    assertThat(m.get("epoch").asLong()).isEqualTo(9);
+    assertThat(m.get("partitions_moving").asInt()).isEqualTo(10);
+    assertThat(m.get("partitions_caught_up").asInt()).isEqualTo(4);
+    assertThat(m.get("keys_received").asLong()).isEqualTo(1234);
+    assertThat(m.get("bytes_received").asLong()).isEqualTo(56789);
+    assertThat(m.size()).isEqualTo(5);
+  }
+
+  @Test
+  void clusterIsNotFormedWithoutAView() {
+    ScriptedStore scripted = startScripted();
+    scripted.cluster = Optional.empty();
+    HttpResponse<String> response = get("/cluster");
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode body = json(response);
+    assertThat(body.get("formed").asBoolean()).isFalse();
+    assertThat(body.has("previous_members")).isFalse();
+    assertThat(body.has("migrations")).isFalse();
+  }
+
+  private static ClusterView withReadiness(ClusterView c, boolean ready, boolean safeToStop) {
+    return new ClusterView(
+        c.epoch(),
+        c.members(),
+        c.previousMembers(),
+        c.replicationFactor(),
+        c.partitions(),
+        c.replicasPerMember(),
+        c.primariesPerMember(),
+        c.voter(),
+        ready,
+        safeToStop,
+        c.migrations());
   }
 
   @Test
@@ -92,6 +205,7 @@ class ClusterRoutesTest extends AdapterFixture {
     "PATCH, /kv/x, 'GET, PUT, DELETE'",
     "DELETE, /health, GET",
     "PUT, /cluster/members, GET",
+    "GET, /cluster/members/x, DELETE",
     "DELETE, /cluster, GET",
     "POST, /metrics, GET"
   })

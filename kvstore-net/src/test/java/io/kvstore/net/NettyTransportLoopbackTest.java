@@ -13,6 +13,7 @@ import io.kvstore.spi.message.Accept;
 import io.kvstore.spi.message.Accepted;
 import io.kvstore.spi.message.Ack;
 import io.kvstore.spi.message.Ballot;
+import io.kvstore.spi.message.CatchUpStatus;
 import io.kvstore.spi.message.Cell;
 import io.kvstore.spi.message.ClientReply;
 import io.kvstore.spi.message.ClientRequest;
@@ -23,9 +24,12 @@ import io.kvstore.spi.message.Ping;
 import io.kvstore.spi.message.PingReq;
 import io.kvstore.spi.message.Prepare;
 import io.kvstore.spi.message.Promise;
+import io.kvstore.spi.message.Purge;
 import io.kvstore.spi.message.PushPull;
 import io.kvstore.spi.message.Read;
 import io.kvstore.spi.message.ReadReply;
+import io.kvstore.spi.message.SnapshotChunk;
+import io.kvstore.spi.message.SnapshotRequest;
 import io.netty.util.ResourceLeakDetector;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
@@ -162,20 +166,39 @@ class NettyTransportLoopbackTest {
     Cell tombstone = new Cell(null, 5, 0, 100);
     Cell empty = new Cell(new byte[0], 6, 0, 101);
     return List.of(
-        new Prepare(1, A, B, "key-ü", b),
+        new Prepare(1, A, B, "key-ü", b, 3),
         new Promise(1, B, "key-ü", true, b, Ballot.ZERO, null),
         new Promise(2, B, "k", false, new Ballot(9, B), b, tombstone),
-        new Accept(3, A, B, "k", b, cell, b.next(A)),
-        new Accept(4, A, B, "", b, empty, null),
+        new Accept(3, A, B, "k", b, cell, b.next(A), 3),
+        new Accept(4, A, B, "", b, empty, null, 0),
         new Accepted(3, B, "k", true, b),
-        new Read(5, A, B, "k"),
+        new Read(5, A, B, "k", Long.MAX_VALUE),
         new ReadReply(5, B, "k", b, cell),
         new ReadReply(6, B, "k", Ballot.ZERO, null),
         new ClientRequest(7, A, B, "k", ClientRequest.Kind.PUT, new byte[] {9}, 0, 1_000, 5_000),
         new ClientRequest(8, A, B, "k", ClientRequest.Kind.GET, null, 0, 0, 5_000),
         new ClientReply(7, B, ClientReply.Status.DONE, true, 4, new byte[0], ""),
         new ClientReply(8, B, ClientReply.Status.UNKNOWN, false, 0, null, "timed out"),
-        new ConfigAnnounce(A, 2, List.of(A, B), 2, 64));
+        new Purge(A, B, "k", b, 4),
+        new ConfigAnnounce(A, -42L, 2, List.of(A, B), List.of(), 2, 64),
+        new ConfigAnnounce(A, 42L, 3, List.of(A, B), List.of(A), 2, 64),
+        new SnapshotRequest(B, A, 3, 17, 0, 512),
+        new SnapshotChunk(
+            A,
+            B,
+            3,
+            17,
+            0,
+            2,
+            SnapshotChunk.Status.OK,
+            List.of(
+                new SnapshotChunk.Entry("k", b, cell), new SnapshotChunk.Entry("", b, tombstone)),
+            List.of(new SnapshotChunk.Floor(5, b, 9), new SnapshotChunk.Floor(6, Ballot.ZERO, 1)),
+            true),
+        new SnapshotChunk(
+            A, B, 4, 17, 7, 7, SnapshotChunk.Status.BEHIND, List.of(), List.of(), false),
+        new CatchUpStatus(B, 3, List.of(0, 17, 255), 2),
+        new CatchUpStatus(B, 3, List.of(), 0));
   }
 
   /** Message equality with byte arrays compared by content (null and empty differ). */
@@ -216,7 +239,8 @@ class NettyTransportLoopbackTest {
     byte[] value = new byte[64 * 1024];
     new SplittableRandom(7).nextBytes(value);
     Ballot ballot = new Ballot(1, A);
-    Accept big = new Accept(1, A, B, "big", ballot, new Cell(value, 1, 0, 1), ballot.next(A));
+    Accept big =
+        new Accept(1, A, B, "big", ballot, new Cell(value, 1, 0, 1), ballot.next(A), 1);
     ClientRequest bigPut =
         new ClientRequest(2, A, B, "big", ClientRequest.Kind.PUT, value, 0, 0, 1_000_000_000L);
     a.sendDatagram(b.localEndpoint(), big);
@@ -226,6 +250,56 @@ class NettyTransportLoopbackTest {
     assertThat(a.metrics().get(Counter.DATAGRAM_FALLBACKS)).isEqualTo(2);
     assertThat(a.metrics().get(Counter.UDP_MESSAGES_OUT)).isZero();
     assertThat(b.metrics().get(Counter.TCP_MESSAGES_IN)).isEqualTo(2);
+  }
+
+  /**
+   * The largest chunk a replica sends: 512 entries whose values stay under the 512 KiB budget but
+   * for a last value of the default maximum size (1 MiB), which the budget check lets through,
+   * keys of the default maximum size, and a floor for every one of the 1024 buckets.
+   */
+  private static SnapshotChunk largestChunk() {
+    SplittableRandom random = new SplittableRandom(11);
+    Ballot ballot = new Ballot(Long.MAX_VALUE, new NodeId("proposer-with-a-long-name", -1L));
+    List<SnapshotChunk.Entry> entries = new ArrayList<>();
+    for (int i = 0; i < 512; i++) {
+      byte[] value = new byte[i == 511 ? 1024 * 1024 : 1000];
+      random.nextBytes(value);
+      String key = ("key-" + i + "-").repeat(200).substring(0, 1024);
+      Cell cell =
+          i % 7 == 3
+              ? new Cell(null, Long.MAX_VALUE, 0, Long.MIN_VALUE)
+              : new Cell(value, Long.MAX_VALUE, Long.MAX_VALUE, Long.MIN_VALUE);
+      entries.add(new SnapshotChunk.Entry(key, ballot, cell));
+    }
+    List<SnapshotChunk.Floor> floors = new ArrayList<>();
+    for (int bucket = 0; bucket < 1024; bucket++) {
+      floors.add(new SnapshotChunk.Floor(bucket, ballot, Long.MAX_VALUE));
+    }
+    return new SnapshotChunk(
+        A, B, Long.MAX_VALUE, 65535, 0, 512, SnapshotChunk.Status.OK, entries, floors, false);
+  }
+
+  @Test
+  void theLargestSnapshotChunkFitsTheDefaultFrameLimit() throws Exception {
+    Recorder rb = new Recorder();
+    NettyTransport a = started("blue", new Recorder());
+    NettyTransport b = started("blue", rb);
+    SnapshotChunk chunk = largestChunk();
+    // Record equality suffices here: a Cell compares its value bytes by content.
+    a.send(b.localEndpoint(), chunk);
+    assertThat(rb.next()).isEqualTo(new Received(a.localEndpoint(), chunk));
+    // Sent as a datagram, it goes over the stream too.
+    a.sendDatagram(b.localEndpoint(), chunk);
+    assertThat(rb.next()).isEqualTo(new Received(a.localEndpoint(), chunk));
+    assertThat(a.metrics().get(Counter.DATAGRAM_FALLBACKS)).isEqualTo(1);
+    assertThat(a.metrics().get(Counter.DROPPED_OVERSIZE)).isZero();
+    assertThat(b.metrics().get(Counter.DROPPED_OVERSIZE)).isZero();
+    assertThat(b.metrics().get(Counter.TCP_MESSAGES_IN)).isEqualTo(2);
+    // Each frame holds at least the 1 MiB value and 512 KiB of keys, well under the 16 MiB limit.
+    long bytesPerFrame = b.metrics().get(Counter.TCP_BYTES_IN) / 2;
+    assertThat(bytesPerFrame)
+        .isGreaterThan(1024 * 1024 + 512 * 1024)
+        .isLessThan(NettyTransportConfig.DEFAULT_MAX_FRAME_BYTES / 4);
   }
 
   @Test

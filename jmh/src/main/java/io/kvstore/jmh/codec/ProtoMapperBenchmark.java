@@ -14,6 +14,8 @@ import io.kvstore.spi.message.Ballot;
 import io.kvstore.spi.message.Cell;
 import io.kvstore.spi.message.MemberUpdate;
 import io.kvstore.spi.message.Ping;
+import io.kvstore.spi.message.SnapshotChunk;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -35,8 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The wire codec on its own: a message record to envelope bytes ({@link ProtoMapper#setBody}, then
  * the protobuf serialisation) and back ({@code Envelope.parseFrom}, then {@link
  * ProtoMapper#fromEnvelope}). An {@link Accept} carrying a value of 100 B to 64 KiB (the
- * replication hot path), and a {@link Ping} with three gossip updates (the membership hot path).
- * Framing and the socket are not included.
+ * replication hot path), a {@link Ping} with three gossip updates (the membership hot path), and
+ * a full {@link SnapshotChunk} (512 entries of 1 KiB, 1024 floors: the catch-up stream). Framing
+ * and the socket are not included.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -67,7 +70,15 @@ public class ProtoMapperBenchmark {
       new SplittableRandom(valueBytes).nextBytes(value);
       Ballot ballot = new Ballot(42, A);
       message =
-          new Accept(7L, A, B, "user:12345", ballot, new Cell(value, 9L, 0L, 123_456_789L), ballot.next(A));
+          new Accept(
+              7L,
+              A,
+              B,
+              "user:12345",
+              ballot,
+              new Cell(value, 9L, 0L, 123_456_789L),
+              ballot.next(A),
+              3L);
       bytes = encode(message);
     }
   }
@@ -90,6 +101,36 @@ public class ProtoMapperBenchmark {
                   update("node-c", 3, MemberStatus.ALIVE, 0),
                   update("node-d", 4, MemberStatus.SUSPECT, 2),
                   update("node-e", 5, MemberStatus.DEAD, 1)));
+      bytes = encode(message);
+    }
+  }
+
+  /** A full catch-up chunk, and its encoded form. */
+  @State(Scope.Thread)
+  public static class ChunkMessage {
+    SnapshotChunk message;
+    byte[] bytes;
+
+    /** Builds the message and encodes it once. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      SplittableRandom random = new SplittableRandom(512);
+      List<SnapshotChunk.Entry> entries = new ArrayList<>(512);
+      for (int i = 0; i < 512; i++) {
+        byte[] value = new byte[1024];
+        random.nextBytes(value);
+        Ballot accepted = new Ballot(1 + random.nextInt(1000), i % 2 == 0 ? A : B);
+        entries.add(
+            new SnapshotChunk.Entry(
+                "user:" + (100_000 + i), accepted, new Cell(value, 1 + i, 0L, random.nextLong())));
+      }
+      List<SnapshotChunk.Floor> floors = new ArrayList<>(1024);
+      for (int bucket = 0; bucket < 1024; bucket++) {
+        floors.add(new SnapshotChunk.Floor(bucket, new Ballot(7, A), 1_000 + bucket));
+      }
+      message =
+          new SnapshotChunk(
+              A, B, 4L, 17, 0, 512, SnapshotChunk.Status.OK, entries, floors, false);
       bytes = encode(message);
     }
   }
@@ -132,6 +173,18 @@ public class ProtoMapperBenchmark {
   /** Envelope bytes to Ping record. */
   @Benchmark
   public Message decodePing(PingMessage m) throws Exception {
+    return decode(m.bytes);
+  }
+
+  /** A full snapshot chunk to envelope bytes. */
+  @Benchmark
+  public byte[] encodeSnapshotChunk(ChunkMessage m) {
+    return encode(m.message);
+  }
+
+  /** Envelope bytes to a full snapshot chunk. */
+  @Benchmark
+  public Message decodeSnapshotChunk(ChunkMessage m) throws Exception {
     return decode(m.bytes);
   }
 }

@@ -1,5 +1,6 @@
 package io.kvstore.internal.node;
 
+import io.kvstore.ClusterView;
 import io.kvstore.ContentionException;
 import io.kvstore.Member;
 import io.kvstore.MemberStatus;
@@ -13,8 +14,10 @@ import io.kvstore.internal.membership.SeedResolver;
 import io.kvstore.internal.ops.Command;
 import io.kvstore.internal.ops.Outcome;
 import io.kvstore.internal.partition.ClusterConfig;
+import io.kvstore.internal.partition.Placement;
 import io.kvstore.internal.replication.ProposalResult;
 import io.kvstore.internal.replication.Proposer;
+import io.kvstore.internal.replication.Reconfigurator;
 import io.kvstore.internal.replication.ReplicaCore;
 import io.kvstore.internal.replication.ReplicationConfig;
 import io.kvstore.internal.runtime.Periodic;
@@ -23,13 +26,13 @@ import io.kvstore.spi.Cancellable;
 import io.kvstore.spi.Endpoint;
 import io.kvstore.spi.EventLoop;
 import io.kvstore.spi.Message;
-import io.kvstore.spi.message.ConfigAnnounce;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,24 +46,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A replicated node: SWIM membership on its own loop, and the data plane ({@link ReplicaCore}:
- * acceptor, proposer, placement, forwarding) confined to one replica loop. Both share one
- * transport. The public API is thread-safe: every command is handed to the replica loop and
- * answered through a future, completed on that loop.
+ * acceptor, proposer, placement, forwarding, catch-up) with the cluster configuration ({@link
+ * Reconfigurator}) confined to one replica loop. Both share one transport. The public API is
+ * thread-safe: every command is handed to the replica loop and answered through a future,
+ * completed on that loop.
  *
- * <p>Forming the cluster: with {@code bootstrapExpect} N above 1, once N members are alive the
- * lowest of them writes the first configuration (epoch 1, exactly those members) into the
- * configuration register — a CASPaxos register kept by those members, written by compare-and-set
- * on "absent", so two proposers can never install two different first configurations — and
- * announces it. Nodes that find a formed cluster install its configuration from announcements. A
- * node that is not in the configuration (a new process, since restarts have amnesia) serves
- * requests as a proxy but never votes.
+ * <p>Forming the cluster: a node started without seeds forms a one-node cluster; with {@code
+ * bootstrapExpect} N above 1, once N members are alive the lowest of them writes the first
+ * configuration. Nodes that find a formed cluster install its configuration from announcements and
+ * are added to it by the cluster (see {@link Reconfigurator}); a restarted process (new identity,
+ * amnesia) replaces its predecessor through the same change. On a graceful close a member first
+ * hands its partitions off, then leaves.
  */
 public final class ClusterNode extends AbstractNodeEngine {
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
   /** The key of the configuration register; user keys may not start with U+0000. */
-  static final String CONFIG_KEY = "\u0000kvstore/config";
+  static final String CONFIG_KEY = ReplicaCore.CONFIG_KEY;
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-  private static final long ANNOUNCE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long CONFIG_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long HANDOFF_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   private final NodeConfig config;
   private final NodeId self;
@@ -73,13 +77,14 @@ public final class ClusterNode extends AbstractNodeEngine {
   private volatile MembershipService membership;
   private volatile Cancellable tickTask;
   private volatile ClusterConfig installed;
+  private volatile ClusterView view;
 
   // Confined to the replica loop.
   private ReplicaCore core;
+  private Reconfigurator reconfigurator;
   private SplittableRandom random;
   private final Map<Long, Pending<?>> pending = new HashMap<>();
-  private boolean proposingConfig;
-  private long nextAnnounceNanos;
+  private long nextConfigTickNanos;
 
   private record Pending<T>(CompletableFuture<T> future, Function<Outcome, T> answer) {
     void complete(ProposalResult r) {
@@ -141,10 +146,16 @@ public final class ClusterNode extends AbstractNodeEngine {
     EventLoop l = new ThreadEventLoop("kvstore-" + self.name() + "-replica");
     loop = l;
     long seed = config.random().nextLong();
+    // Long enough for a formed cluster's (or another lineage's) announcements to arrive first.
+    long settle = Math.max(TimeUnit.MILLISECONDS.toNanos(1500), 2 * config.membership().probeIntervalNanos());
+    Reconfigurator.Settings settings = new Reconfigurator.Settings(config.bootstrapExpect(),
+        config.replicationFactor(), config.partitions(), config.deadMemberGraceNanos(), settle,
+        TimeUnit.SECONDS.toNanos(3));
     CompletableFuture<Void> coreReady = new CompletableFuture<>();
     l.execute(() -> {
       random = new SplittableRandom(seed);
       core = new ReplicaCore(self, ReplicationConfig.defaults(), random.split(), new Effects());
+      reconfigurator = new Reconfigurator(self, core, new ConfigHost(), settings, random.split());
       coreReady.complete(null);
     });
     coreReady.join();
@@ -158,12 +169,14 @@ public final class ClusterNode extends AbstractNodeEngine {
     service.start(config.clusterAddress(), config.seeds()).join();
     refreshAddresses();
     if (config.seeds().isEmpty() && config.bootstrapExpect() <= 1) {
-      ClusterConfig alone = new ClusterConfig(1, List.of(self), config.replicationFactor(), config.partitions());
-      l.execute(() -> install(alone, "bootstrapped alone"));
+      l.execute(() -> {
+        long now = now();
+        reconfigurator.bootstrapAlone(now, wall(now));
+      });
     } else {
-      log.info("node {} waiting for {}: {} member(s) expected", self,
-          config.bootstrapExpect() > 1 ? "the cluster to form" : "the cluster's configuration",
-          config.bootstrapExpect());
+      log.info("node {} waiting for {}", self, config.bootstrapExpect() > 1
+          ? "the cluster to form (" + config.bootstrapExpect() + " members expected) or an existing cluster to join"
+          : "the cluster's configuration");
     }
     tickTask = Periodic.every(l, TICK_NANOS, this::tick);
     log.info("node {} of cluster '{}' started at {}", self, config.clusterName(), service.localEndpoint());
@@ -182,15 +195,11 @@ public final class ClusterNode extends AbstractNodeEngine {
       close();
       return;
     }
+    handOff();
     // Finish the operations already accepted (bounded), then leave and stop.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+      sleep(5);
     }
     MembershipService service = membership;
     if (service != null && !service.leave(TimeUnit.SECONDS.toNanos(2))) {
@@ -199,6 +208,45 @@ public final class ClusterNode extends AbstractNodeEngine {
     stopThreads();
     state.set(NodeState.CLOSED);
     log.info("node {} closed", self);
+  }
+
+  /**
+   * Before a member stops, the cluster moves its partitions to the others (bounded in time), so
+   * that stopping it never costs a replica of anything.
+   */
+  private void handOff() {
+    ClusterConfig c = installed;
+    if (c == null || !c.involves(self) || (c.members().size() == 1 && !c.joint())) {
+      return;
+    }
+    log.info("node {} handing its partitions off before it stops", self);
+    long deadline = System.nanoTime() + HANDOFF_NANOS;
+    while (System.nanoTime() < deadline) {
+      CompletableFuture<Boolean> done = new CompletableFuture<>();
+      Reconfigurator.View view = membershipView();
+      runOnLoop(() -> {
+        long now = now();
+        done.complete(reconfigurator.handedOff(now, wall(now), view));
+      });
+      try {
+        if (done.get(2, TimeUnit.SECONDS)) {
+          log.info("node {} handed its partitions off", self);
+          return;
+        }
+      } catch (Exception e) {
+        break;
+      }
+      sleep(100);
+    }
+    log.warn("node {} stops before its partitions were handed off (no live majority to take them?)", self);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void stopThreads() {
@@ -244,34 +292,38 @@ public final class ClusterNode extends AbstractNodeEngine {
     return service == null ? List.of() : service.members();
   }
 
-
   /** The installed cluster configuration, or null before the cluster is formed. */
   public ClusterConfig clusterConfig() {
     return installed;
   }
 
   @Override
-  public Optional<io.kvstore.ClusterView> cluster() {
-    ClusterConfig c = installed;
-    if (c == null) {
-      return Optional.empty();
+  public Optional<ClusterView> cluster() {
+    return Optional.ofNullable(view);
+  }
+
+  @Override
+  public CompletableFuture<Long> removeMember(String member) {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    try {
+      loop.execute(() -> {
+        long now = now();
+        reconfigurator.removeMember(member, now, wall(now), new Reconfigurator.ChangeCallback() {
+          @Override
+          public void started(long epoch) {
+            f.complete(epoch);
+          }
+
+          @Override
+          public void failed(RuntimeException why) {
+            f.completeExceptionally(why);
+          }
+        });
+      });
+    } catch (RejectedExecutionException e) {
+      f.completeExceptionally(new io.kvstore.StoreClosedException("the store is closed"));
     }
-    io.kvstore.internal.partition.Placement placement = new io.kvstore.internal.partition.Placement(c);
-    Map<NodeId, Integer> replicas = new HashMap<>();
-    Map<NodeId, Integer> primaries = new HashMap<>();
-    for (NodeId m : c.members()) {
-      replicas.put(m, 0);
-      primaries.put(m, 0);
-    }
-    for (int p = 0; p < c.partitions(); p++) {
-      List<NodeId> set = placement.replicas(p);
-      for (NodeId r : set) {
-        replicas.merge(r, 1, Integer::sum);
-      }
-      primaries.merge(set.get(0), 1, Integer::sum);
-    }
-    return Optional.of(new io.kvstore.ClusterView(c.epoch(), c.members(), c.effectiveReplicas(),
-        c.partitions(), replicas, primaries, c.members().contains(self)));
+    return f;
   }
 
   // ---- membership input -------------------------------------------------------------------
@@ -293,8 +345,8 @@ public final class ClusterNode extends AbstractNodeEngine {
       } else {
         core.setDown(m.id(), down);
       }
-      if (event.type() == MembershipEvent.Type.JOINED && installed != null && !m.id().equals(self)) {
-        announceTo(m.id());
+      if (event.type() == MembershipEvent.Type.JOINED) {
+        reconfigurator.gossipTo(m.id());
       }
     });
   }
@@ -326,136 +378,160 @@ public final class ClusterNode extends AbstractNodeEngine {
   private void onData(Endpoint from, Message m) {
     runOnLoop(() -> {
       long now = now();
-      if (m instanceof ConfigAnnounce a) {
-        install(new ClusterConfig(a.epoch(), a.members(), a.replicationFactor(), a.partitions()),
-            "announced by " + a.source());
-        return;
+      if (!reconfigurator.onMessage(m, now, wall(now))) {
+        core.onMessage(m, now, wall(now));
       }
-      core.onMessage(m, now, wall(now));
     });
+  }
+
+  private void send(NodeId to, Message message) {
+    if (to.equals(self)) {
+      runOnLoop(() -> {
+        long now = now();
+        if (!reconfigurator.onMessage(message, now, wall(now))) {
+          core.onMessage(message, now, wall(now));
+        }
+      });
+      return;
+    }
+    Endpoint ep = addresses.get(to);
+    if (ep == null) {
+      refreshAddresses();
+      ep = addresses.get(to);
+    }
+    if (ep != null) {
+      config.transport().send(ep, message);
+    }
   }
 
   private final class Effects implements Proposer.Effects {
     @Override
     public void send(NodeId to, Message message) {
-      if (to.equals(self)) {
-        runOnLoop(() -> {
-          long now = now();
-          core.onMessage(message, now, wall(now));
-        });
-        return;
-      }
-      Endpoint ep = addresses.get(to);
-      if (ep == null) {
-        refreshAddresses();
-        ep = addresses.get(to);
-      }
-      if (ep != null) {
-        config.transport().send(ep, message);
-      }
+      ClusterNode.this.send(to, message);
     }
 
     @Override
     public void complete(long opId, ProposalResult result) {
+      // Completed in a task of its own: callbacks may start new operations, and the core must
+      // never be re-entered from inside one of its own steps.
       Pending<?> p = pending.remove(opId);
       if (p != null) {
         inFlight.decrementAndGet();
-        // Completed in a task of its own: callbacks may start new operations, and the core must
-        // never be re-entered from inside one of its own steps.
         runOnLoop(() -> p.complete(result));
+      } else {
+        runOnLoop(() -> reconfigurator.onComplete(opId, result));
       }
     }
+  }
+
+  private final class ConfigHost implements Reconfigurator.Host {
+    @Override
+    public void send(NodeId to, Message message) {
+      ClusterNode.this.send(to, message);
+    }
+
+    @Override
+    public void installed(ClusterConfig c, String how) {
+      ClusterConfig before = installed;
+      installed = c;
+      boolean member = c.members().contains(self);
+      if (c.joint()) {
+        log.info("node {} installed configuration epoch {} ({}): moving from {} to {}, {} partitions change replicas",
+            self, c.epoch(), how, c.previous(), c.members(), core.movingPartitions());
+      } else {
+        log.info("node {} installed configuration epoch {} ({}): members {}, {} replicas per partition, {} partitions{}",
+            self, c.epoch(), how, c.members(), c.effectiveReplicas(), c.partitions(),
+            member ? "" : "; this node is not a member yet and serves as a proxy");
+      }
+      if (before != null && before.involves(self) && !c.involves(self) && state.get() == NodeState.RUNNING) {
+        // Removed while running (by an operator, or after being unreachable longer than the grace
+        // period): this identity never votes again, so it stops; a restart joins as a new member.
+        log.warn("node {} was removed from the cluster configuration (epoch {}); it stops now, restart it to join again",
+            self, c.epoch());
+        Thread stopper = new Thread(ClusterNode.this::close, "kvstore-" + self.name() + "-removed");
+        stopper.setDaemon(true);
+        stopper.start();
+      }
+      publishView(liveSet());
+    }
+  }
+
+  private Set<NodeId> liveSet() {
+    Set<NodeId> alive = new HashSet<>();
+    alive.add(self);
+    for (Member m : members()) {
+      if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
+        alive.add(m.id());
+      }
+    }
+    return alive;
   }
 
   private void tick() {
     long now = now();
     core.tick(now, wall(now));
-    if (installed == null) {
-      maybeBootstrap(now);
-    } else if (now - nextAnnounceNanos >= 0) {
-      nextAnnounceNanos = now + ANNOUNCE_NANOS;
-      for (Member m : members()) {
-        if (m.status() == MemberStatus.ALIVE && !m.id().equals(self)) {
-          announceTo(m.id());
-        }
-      }
+    if (now - nextConfigTickNanos >= 0) {
+      nextConfigTickNanos = now + CONFIG_TICK_NANOS;
+      Reconfigurator.View view = membershipView();
+      reconfigurator.tick(now, wall(now), view);
+      publishView(view.alive());
     }
   }
 
-  private void announceTo(NodeId to) {
-    ClusterConfig c = installed;
-    new Effects().send(to, new ConfigAnnounce(self, c.epoch(), c.members(), c.replicationFactor(), c.partitions()));
-  }
-
-  private void install(ClusterConfig c, String how) {
-    ClusterConfig current = installed;
-    if (current != null && current.epoch() >= c.epoch()) {
-      return;
-    }
-    core.configure(c);
-    installed = c;
-    nextAnnounceNanos = 0;
-    boolean voter = c.members().contains(self);
-    log.info("node {} installed cluster configuration epoch {} ({}): members {}, {} replicas per partition, {} partitions{}",
-        self, c.epoch(), how, c.members(), c.effectiveReplicas(), c.partitions(),
-        voter ? "" : "; this process is not a member (a restarted node has a new identity) and serves as a proxy only");
-  }
-
-  /** With bootstrapExpect N: once N members are alive, the lowest proposes the first configuration. */
-  private void maybeBootstrap(long now) {
-    if (proposingConfig || config.bootstrapExpect() <= 1) {
-      return;
-    }
-    List<NodeId> alive = new ArrayList<>();
+  /** What membership says now: members alive or suspected (this node included), and those that left. */
+  private Reconfigurator.View membershipView() {
+    Set<NodeId> alive = new HashSet<>();
+    Set<NodeId> left = new HashSet<>();
+    alive.add(self);
     for (Member m : members()) {
-      if (m.status() == MemberStatus.ALIVE) {
+      if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
         alive.add(m.id());
+      } else if (m.status() == MemberStatus.LEFT) {
+        left.add(m.id());
       }
     }
-    alive.sort(null);
-    if (alive.size() < config.bootstrapExpect() || !alive.get(0).equals(self)) {
+    return new Reconfigurator.View(alive, left);
+  }
+
+  /** Computes the public view of the configuration (on the loop) for readers on other threads. */
+  private void publishView(Set<NodeId> alive) {
+    ClusterConfig c = installed;
+    if (c == null) {
+      view = null;
       return;
     }
-    List<NodeId> chosen = List.copyOf(alive.subList(0, config.bootstrapExpect()));
-    ClusterConfig proposal = new ClusterConfig(1, chosen, config.replicationFactor(), config.partitions());
-    proposingConfig = true;
-    long deadline = now + TimeUnit.SECONDS.toNanos(3);
-    submitInternal(Command.compareAndSet(0, ConfigCodec.encode(proposal), 0), chosen, deadline, now)
-        .whenComplete((o, e) -> {
-          if (e == null && o.applied()) {
-            install(proposal, "formed by this node");
-            proposingConfig = false;
-          } else if (e == null) {
-            readConfig(chosen);
-          } else {
-            proposingConfig = false; // retry on a later tick
+    Placement placement = new Placement(c);
+    Map<NodeId, Integer> replicas = new HashMap<>();
+    Map<NodeId, Integer> primaries = new HashMap<>();
+    for (NodeId m : c.members()) {
+      replicas.put(m, 0);
+      primaries.put(m, 0);
+    }
+    boolean safe = !c.joint() && c.members().contains(self) && c.members().size() > 1;
+    int quorum;
+    for (int p = 0; p < c.partitions(); p++) {
+      List<NodeId> set = placement.replicas(p);
+      for (NodeId r : set) {
+        replicas.merge(r, 1, Integer::sum);
+      }
+      primaries.merge(set.get(0), 1, Integer::sum);
+      if (safe && set.contains(self)) {
+        int live = 0;
+        for (NodeId r : set) {
+          if (!r.equals(self) && alive.contains(r)) {
+            live++;
           }
-        });
+        }
+        quorum = set.size() / 2 + 1;
+        safe = live >= quorum;
+      }
+    }
+    boolean ready = c.members().contains(self) && core.catchUpPending() == 0;
+    ClusterView.Migration migration = reconfigurator.migration();
+    view = new ClusterView(c.epoch(), c.members(), c.previous(), c.effectiveReplicas(), c.partitions(),
+        replicas, primaries, c.members().contains(self), ready, safe,
+        migration == null ? List.of() : List.of(migration));
   }
-
-  /** Runs a command on the configuration register kept by {@code replicas}. */
-  private CompletableFuture<Outcome> submitInternal(
-      Command command, List<NodeId> replicas, long deadlineNanos, long now) {
-    long op = random.nextLong();
-    CompletableFuture<Outcome> f = new CompletableFuture<>();
-    pending.put(op, new Pending<>(f, o -> o));
-    inFlight.incrementAndGet();
-    core.submitTo(op, CONFIG_KEY, command, replicas, deadlineNanos, now, wall(now));
-    return f;
-  }
-
-  /** Another configuration was written first: read it from the register. */
-  private void readConfig(List<NodeId> replicas) {
-    long now = now();
-    submitInternal(Command.get(), replicas, now + TimeUnit.SECONDS.toNanos(3), now)
-        .whenComplete((o, e) -> {
-          if (e == null && o.applied()) {
-            install(ConfigCodec.decode(o.value()), "read from the configuration register");
-          }
-          proposingConfig = false;
-        });
-  }
-
 
   // ---- client operations ------------------------------------------------------------------
 

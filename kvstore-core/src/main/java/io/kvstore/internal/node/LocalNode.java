@@ -123,8 +123,20 @@ public final class LocalNode extends AbstractNodeEngine {
   @Override
   public Optional<io.kvstore.ClusterView> cluster() {
     Map<NodeId, Integer> all = Map.of(config.nodeId(), partitions.length);
-    return Optional.of(new io.kvstore.ClusterView(
-        1, List.of(config.nodeId()), 1, partitions.length, all, all, true));
+    boolean running = state.get() == NodeState.RUNNING;
+    return Optional.of(new io.kvstore.ClusterView(1, List.of(config.nodeId()), List.of(), 1,
+        partitions.length, all, all, true, running, false, List.of()));
+  }
+
+  @Override
+  public java.util.concurrent.CompletableFuture<Long> removeMember(String member) {
+    NodeId self = config.nodeId();
+    String why = member.equals(self.name()) || member.equals(self.toString())
+        ? "a single-node store cannot remove its only member"
+        : "no member named " + member;
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        member.equals(self.name()) || member.equals(self.toString())
+            ? new IllegalStateException(why) : new IllegalArgumentException(why));
   }
 
   @Override

@@ -31,6 +31,7 @@ import java.util.random.RandomGenerator;
  * @param membership membership protocol tunables
  * @param replicationFactor replicas per partition (capped at the member count)
  * @param bootstrapExpect how many members form a new cluster together
+ * @param deadMemberGraceNanos how long a member may stay dead before it is removed
  */
 public record NodeConfig(
     NodeId nodeId,
@@ -49,7 +50,8 @@ public record NodeConfig(
     Map<String, String> metadata,
     MembershipConfig membership,
     int replicationFactor,
-    int bootstrapExpect) {
+    int bootstrapExpect,
+    long deadMemberGraceNanos) {
 
   /** Validates every field with a precise message. */
   public NodeConfig {
@@ -72,6 +74,7 @@ public record NodeConfig(
     require(operationTimeoutNanos > 0, "operationTimeout must be positive");
     require(replicationFactor >= 1 && replicationFactor <= 7,
         "replicationFactor must be in [1, 7]: " + replicationFactor);
+    require(deadMemberGraceNanos >= 0, "deadMemberGrace must not be negative");
     require(bootstrapExpect >= 1 && bootstrapExpect <= 64,
         "bootstrapExpect must be in [1, 64]: " + bootstrapExpect);
   }

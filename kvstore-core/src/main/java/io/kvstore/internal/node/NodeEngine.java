@@ -29,6 +29,9 @@ public interface NodeEngine {
   /** The installed cluster configuration, if any. */
   Optional<io.kvstore.ClusterView> cluster();
 
+  /** Removes a member from the configuration; see {@link io.kvstore.KvStore#removeMember}. */
+  CompletableFuture<Long> removeMember(String member);
+
   /** Members as seen by this node. */
   List<Member> members();
 

@@ -149,6 +149,11 @@ public final class SyncKvStore implements KvStore {
   }
 
   @Override
+  public java.util.concurrent.CompletableFuture<Long> removeMember(String member) {
+    return engine.removeMember(member);
+  }
+
+  @Override
   public List<Member> members() {
     return engine.members();
   }

@@ -9,14 +9,41 @@ import java.util.Objects;
  * The cluster configuration: who votes for data. Replica sets come only from here, never from a
  * node's gossip view, so that two nodes can never use quorums that do not intersect.
  *
+ * <p>A configuration with {@link #previous} members is <em>joint</em>: a change from {@code
+ * previous} to {@code members} is in progress, and every round of a partition whose replica set
+ * changes needs a majority of its old replicas and a majority of its new ones.
+ *
  * @param epoch increases with every change; 0 means "not formed yet"
- * @param members the voting members, sorted
+ * @param members the voting members, sorted (the members after the change, while one is in
+ *     progress)
  * @param replicationFactor replicas per partition (capped at the member count)
  * @param partitions the partition count, fixed for the life of the cluster
+ * @param lineage a random id drawn when the cluster was formed, kept by every later configuration:
+ *     configurations of another lineage belong to another cluster
+ * @param previous while a change is in progress, the members before it, sorted; empty otherwise
  */
-public record ClusterConfig(long epoch, List<NodeId> members, int replicationFactor, int partitions) {
+public record ClusterConfig(
+    long epoch,
+    List<NodeId> members,
+    int replicationFactor,
+    int partitions,
+    long lineage,
+    List<NodeId> previous) {
   /** Validates and sorts. */
   public ClusterConfig {
+    members = sortedUnique(members);
+    previous = sortedUnique(previous);
+    if (epoch < 0 || replicationFactor < 1 || partitions < 1 || members.isEmpty()) {
+      throw new IllegalArgumentException("bad configuration");
+    }
+  }
+
+  /** A configuration with no change in progress and lineage 0 (tests and benchmarks). */
+  public ClusterConfig(long epoch, List<NodeId> members, int replicationFactor, int partitions) {
+    this(epoch, members, replicationFactor, partitions, 0, List.of());
+  }
+
+  private static List<NodeId> sortedUnique(List<NodeId> members) {
     Objects.requireNonNull(members, "members");
     List<NodeId> sorted = new ArrayList<>(members);
     sorted.sort(null);
@@ -25,14 +52,53 @@ public record ClusterConfig(long epoch, List<NodeId> members, int replicationFac
         throw new IllegalArgumentException("two members named " + sorted.get(i).name());
       }
     }
-    members = List.copyOf(sorted);
-    if (epoch < 0 || replicationFactor < 1 || partitions < 1) {
-      throw new IllegalArgumentException("bad configuration");
-    }
+    return List.copyOf(sorted);
+  }
+
+  /** Whether a change is in progress. */
+  public boolean joint() {
+    return !previous.isEmpty();
   }
 
   /** The number of replicas each partition has: RF capped at the member count. */
   public int effectiveReplicas() {
     return Math.min(replicationFactor, members.size());
+  }
+
+  /** The configuration before the change in progress (epoch one lower), or this one. */
+  public ClusterConfig before() {
+    return joint()
+        ? new ClusterConfig(epoch - 1, previous, replicationFactor, partitions, lineage, List.of())
+        : this;
+  }
+
+  /** The joint configuration that starts a change from this one to {@code next} members. */
+  public ClusterConfig changeTo(List<NodeId> next) {
+    if (joint()) {
+      throw new IllegalStateException("a change is already in progress");
+    }
+    return new ClusterConfig(epoch + 1, next, replicationFactor, partitions, lineage, members);
+  }
+
+  /** The joint configuration that redirects the change in progress to {@code next} members. */
+  public ClusterConfig retarget(List<NodeId> next) {
+    return new ClusterConfig(epoch + 1, next, replicationFactor, partitions, lineage, previous);
+  }
+
+  /** The configuration that completes the change in progress. */
+  public ClusterConfig complete() {
+    return new ClusterConfig(epoch + 1, members, replicationFactor, partitions, lineage, List.of());
+  }
+
+  /** Every member of this configuration, old and new, sorted. */
+  public List<NodeId> everyone() {
+    java.util.TreeSet<NodeId> all = new java.util.TreeSet<>(members);
+    all.addAll(previous);
+    return List.copyOf(all);
+  }
+
+  /** Whether {@code node} is a member, old or new. */
+  public boolean involves(NodeId node) {
+    return members.contains(node) || previous.contains(node);
   }
 }

@@ -162,6 +162,100 @@ public final class Acceptor {
     return out;
   }
 
+  // ---- catch-up ---------------------------------------------------------------------------
+
+  /** The accepted state of {@code key}, or null if nothing was accepted for it here. */
+  public io.kvstore.spi.message.SnapshotChunk.Entry entry(String key) {
+    Slot s = slots.get(key);
+    return s == null || s.cell == null
+        ? null
+        : new io.kvstore.spi.message.SnapshotChunk.Entry(key, s.accepted, s.cell);
+  }
+
+  /** Every key this acceptor holds state for (a live view: do not modify). */
+  public java.util.Set<String> keys() {
+    return slots.keySet();
+  }
+
+  /**
+   * Installs an accepted value streamed from an old replica during a configuration change, under
+   * the accept rule: taken only if its ballot is above this replica's accepted ballot and not
+   * below its promise. Returns false if the promise refused it (the caller then makes a quorum hold
+   * the value by other means); true if it was taken or this replica already holds that value or a
+   * newer one.
+   */
+  public boolean install(io.kvstore.spi.message.SnapshotChunk.Entry e) {
+    Slot s = slot(e.key());
+    if (!e.accepted().greaterThan(s.accepted)) {
+      return true;
+    }
+    if (e.accepted().compareTo(s.promised) < 0) {
+      return false;
+    }
+    s.accepted = e.accepted();
+    s.promised = e.accepted();
+    s.cell = e.cell();
+    if (e.cell().value() == null || e.cell().expiresAtMillis() != 0) {
+      mortal.add(e.key());
+    } else {
+      mortal.remove(e.key());
+    }
+    return true;
+  }
+
+  /** This acceptor's non-zero floors, to send with a snapshot. */
+  public java.util.List<io.kvstore.spi.message.SnapshotChunk.Floor> floors() {
+    java.util.List<io.kvstore.spi.message.SnapshotChunk.Floor> out = new java.util.ArrayList<>();
+    for (int b = 0; b < FLOOR_BUCKETS; b++) {
+      if (ballotFloors[b] != null || versionFloors[b] != 0) {
+        out.add(new io.kvstore.spi.message.SnapshotChunk.Floor(
+            b, ballotFloors[b] == null ? Ballot.ZERO : ballotFloors[b], versionFloors[b]));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Raises this acceptor's floors to an old replica's. Raising a floor only adds refusals and
+   * higher versions for purged keys, so it is always safe; keys held here keep their state, with
+   * promises raised to the floor.
+   */
+  public void mergeFloors(java.util.List<io.kvstore.spi.message.SnapshotChunk.Floor> floors) {
+    for (io.kvstore.spi.message.SnapshotChunk.Floor f : floors) {
+      if (f.bucket() < 0 || f.bucket() >= FLOOR_BUCKETS) {
+        continue;
+      }
+      Ballot current = ballotFloors[f.bucket()] == null ? Ballot.ZERO : ballotFloors[f.bucket()];
+      if (f.ballot().greaterThan(current)) {
+        ballotFloors[f.bucket()] = f.ballot();
+      }
+      versionFloors[f.bucket()] = Math.max(versionFloors[f.bucket()], f.version());
+    }
+    for (Map.Entry<String, Slot> e : slots.entrySet()) {
+      Ballot floor = ballotFloors[bucket(e.getKey())];
+      if (floor != null && floor.greaterThan(e.getValue().promised)) {
+        e.getValue().promised = floor;
+      }
+    }
+  }
+
+  /**
+   * Drops every key for which {@code leaving} holds: this node is no longer one of its replicas.
+   * Floors stay. Returns how many keys were dropped.
+   */
+  public int drop(java.util.function.Predicate<String> leaving) {
+    int n = 0;
+    for (var it = slots.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Slot> e = it.next();
+      if (leaving.test(e.getKey())) {
+        it.remove();
+        mortal.remove(e.getKey());
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** How many keys this acceptor has purged. */
   public long purged() {
     return purged;

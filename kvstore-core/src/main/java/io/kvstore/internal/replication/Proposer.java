@@ -3,6 +3,7 @@ package io.kvstore.internal.replication;
 import io.kvstore.NodeId;
 import io.kvstore.internal.ops.Command;
 import io.kvstore.internal.ops.Outcome;
+import io.kvstore.internal.partition.ReplicaSet;
 import io.kvstore.internal.replication.ReplicationConfig.Mutation;
 import io.kvstore.spi.Message;
 import io.kvstore.spi.message.Accept;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -76,6 +78,10 @@ public final class Proposer {
   private final Map<String, Cached> cache = new HashMap<>();
   private long counter;
   private long nextRoundId;
+  /** The configuration epoch rounds run under; replicas of a newer epoch refuse them. */
+  private long epoch;
+  /** Where a key's replicas are under the installed configuration. */
+  private Function<String, ReplicaSet> placement = k -> ReplicaSet.of(List.of());
   private long fastReads;
   private long onePhaseWrites;
 
@@ -85,8 +91,10 @@ public final class Proposer {
     final long opId;
     final String key;
     final Command command;
-    final List<NodeId> replicas;
-    final int quorum;
+    /** The replicas of the current round: taken from the placement when each round starts. */
+    ReplicaSet replicas;
+    /** Replicas given explicitly (system registers), or null to follow the placement. */
+    final ReplicaSet fixed;
     final long deadlineNanos;
     Phase phase = Phase.QUEUED;
     long roundId;
@@ -113,16 +121,15 @@ public final class Proposer {
     final Map<NodeId, Promise> promises = new LinkedHashMap<>();
     final Map<NodeId, ReadReply> reads = new LinkedHashMap<>();
     final java.util.Set<NodeId> replied = new java.util.LinkedHashSet<>();
-    int refusals;
-    int accepts;
+    final java.util.Set<NodeId> refused = new java.util.LinkedHashSet<>();
+    final java.util.Set<NodeId> acceptedBy = new java.util.LinkedHashSet<>();
     Ballot highestSeen = Ballot.ZERO;
 
-    Op(long opId, String key, Command command, List<NodeId> replicas, int quorum, long deadline) {
+    Op(long opId, String key, Command command, ReplicaSet fixed, long deadline) {
       this.opId = opId;
       this.key = key;
       this.command = command;
-      this.replicas = replicas;
-      this.quorum = quorum;
+      this.fixed = fixed;
       this.deadlineNanos = deadline;
     }
   }
@@ -136,21 +143,51 @@ public final class Proposer {
   }
 
   /**
-   * Starts an operation.
+   * Installs a configuration: its epoch, which every round carries from now on, and where keys'
+   * replicas are. Cached ballots are dropped, and rounds in flight start over under the new
+   * configuration (a round of an older epoch would be refused by replicas that installed this one).
+   */
+  public void configure(long newEpoch, Function<String, ReplicaSet> newPlacement, long nowNanos, long wallMillis) {
+    this.epoch = newEpoch;
+    this.placement = Objects.requireNonNull(newPlacement, "placement");
+    cache.clear();
+    for (Op op : new ArrayList<>(running.values())) {
+      if (op.phase == Phase.READ || op.phase == Phase.PREPARE || op.phase == Phase.ACCEPT) {
+        onRoundTimeout(op, nowNanos, wallMillis);
+      }
+    }
+  }
+
+  /** The epoch rounds run under. */
+  public long epoch() {
+    return epoch;
+  }
+
+  /**
+   * Starts an operation on the key's replicas under the installed configuration.
    *
    * @param opId the operation's id, unique cluster-wide (it is stored with the value it writes)
    * @param key the key
    * @param command what to do
-   * @param replicas the key's replica set, in a deterministic order
    * @param deadlineNanos when the operation gives up
    */
+  public void submit(long opId, String key, Command command, long deadlineNanos, long nowNanos, long wallMillis) {
+    submit(opId, key, command, null, deadlineNanos, nowNanos, wallMillis);
+  }
+
+  /**
+   * Starts an operation on explicit replicas (system registers), or on the placement's if {@code
+   * replicas} is null.
+   */
   public void submit(
-      long opId, String key, Command command, List<NodeId> replicas, long deadlineNanos, long nowNanos, long wallMillis) {
-    if (replicas.isEmpty()) {
+      long opId, String key, Command command, ReplicaSet replicas, long deadlineNanos, long nowNanos, long wallMillis) {
+    ReplicaSet first = replicas != null ? replicas : placement.apply(key);
+    if (first.current().isEmpty()) {
       effects.complete(opId, new ProposalResult.Unavailable("no replicas for key"));
       return;
     }
-    Op op = new Op(opId, key, command, List.copyOf(replicas), config.quorum(replicas.size()), deadlineNanos);
+    Op op = new Op(opId, key, command, replicas, deadlineNanos);
+    op.replicas = first;
     ArrayDeque<Op> q = queues.computeIfAbsent(key, k -> new ArrayDeque<>());
     q.addLast(op);
     if (q.size() == 1) {
@@ -238,6 +275,7 @@ public final class Proposer {
 
   private void begin(Op op, long nowNanos, long wallMillis) {
     running.put(op.opId, op);
+    refreshReplicas(op);
     if (isPurge(op)) {
       cache.remove(op.key);
       startPrepare(op, nowNanos);
@@ -261,6 +299,14 @@ public final class Proposer {
     startPrepare(op, nowNanos);
   }
 
+  private void refreshReplicas(Op op) {
+    op.replicas = op.fixed != null ? op.fixed : placement.apply(op.key);
+  }
+
+  private int quorum(int n) {
+    return config.quorum(n);
+  }
+
   private long newRound(Op op, Phase phase, long nowNanos) {
     byRound.remove(op.roundId);
     op.roundId = ++nextRoundId;
@@ -269,25 +315,27 @@ public final class Proposer {
     op.promises.clear();
     op.reads.clear();
     op.replied.clear();
-    op.refusals = 0;
-    op.accepts = 0;
+    op.refused.clear();
+    op.acceptedBy.clear();
     byRound.put(op.roundId, op);
     return op.roundId;
   }
 
   private void startRead(Op op, long nowNanos) {
+    refreshReplicas(op);
     long round = newRound(op, Phase.READ, nowNanos);
-    for (NodeId r : op.replicas) {
-      effects.send(r, new Read(round, self, r, op.key));
+    for (NodeId r : op.replicas.all()) {
+      effects.send(r, new Read(round, self, r, op.key, epoch));
     }
   }
 
   private void startPrepare(Op op, long nowNanos) {
     counter = Math.max(counter, op.highestSeen.counter()) + 1;
     op.ballot = new Ballot(counter, self);
+    refreshReplicas(op);
     long round = newRound(op, Phase.PREPARE, nowNanos);
-    for (NodeId r : op.replicas) {
-      effects.send(r, new Prepare(round, self, r, op.key, op.ballot));
+    for (NodeId r : op.replicas.all()) {
+      effects.send(r, new Prepare(round, self, r, op.key, op.ballot, epoch));
     }
   }
 
@@ -303,8 +351,8 @@ public final class Proposer {
     }
     long round = newRound(op, Phase.ACCEPT, nowNanos);
     Ballot next = config.onePhaseWrites() && !isPurge(op) ? op.ballot.next(self) : null;
-    for (NodeId r : op.replicas) {
-      effects.send(r, new Accept(round, self, r, op.key, op.ballot, cell, next));
+    for (NodeId r : op.replicas.all()) {
+      effects.send(r, new Accept(round, self, r, op.key, op.ballot, cell, next, epoch));
     }
   }
 
@@ -321,7 +369,7 @@ public final class Proposer {
       return;
     }
     op.reads.put(r.source(), r);
-    if (op.reads.size() < op.quorum) {
+    if (!op.replicas.isQuorum(op.reads.keySet(), this::quorum)) {
       return;
     }
     ReadReply first = op.reads.values().iterator().next();
@@ -352,15 +400,15 @@ public final class Proposer {
     see(op, p.promised());
     see(op, p.accepted());
     if (!p.ok()) {
-      op.refusals++;
-      if (op.refusals > op.replicas.size() - op.quorum) {
+      op.refused.add(p.source());
+      if (op.replicas.blockedBy(op.refused, this::quorum)) {
         preempted(op, nowNanos, wallMillis);
       }
       return;
     }
     op.promises.put(p.source(), p);
     op.versionFloor = Math.max(op.versionFloor, p.versionFloor());
-    if (op.promises.size() < op.quorum) {
+    if (!op.replicas.isQuorum(op.promises.keySet(), this::quorum)) {
       return;
     }
     Promise highest = null;
@@ -455,21 +503,21 @@ public final class Proposer {
     }
     see(op, a.promised());
     if (a.ok()) {
-      op.accepts++;
+      op.acceptedBy.add(a.source());
       if (op.proposedIsOurs) {
         op.ambiguous = true;
       }
       if (isPurge(op)) {
-        if (op.accepts == op.replicas.size()) {
+        if (op.acceptedBy.size() == op.replicas.all().size()) {
           // Every replica holds the tombstone under this ballot: they may drop the key.
-          for (NodeId r : op.replicas) {
-            effects.send(r, new Purge(self, r, op.key, op.ballot));
+          for (NodeId r : op.replicas.all()) {
+            effects.send(r, new Purge(self, r, op.key, op.ballot, epoch));
           }
           finish(op, new ProposalResult.Done(op.planned), nowNanos, wallMillis);
         }
         return;
       }
-      if (op.accepts == op.quorum) {
+      if (op.replicas.isQuorum(op.acceptedBy, this::quorum)) {
         if (config.onePhaseWrites()) {
           Ballot next = op.ballot.next(self);
           counter = Math.max(counter, next.counter());
@@ -479,13 +527,13 @@ public final class Proposer {
       }
       return;
     }
-    op.refusals++;
+    op.refused.add(a.source());
     if (isPurge(op)) {
       preempted(op, nowNanos, wallMillis); // a purge needs every replica
-    } else if (op.refusals == op.replicas.size()) {
+    } else if (op.refused.size() == op.replicas.all().size()) {
       // Every replica refused: nothing of this round was taken.
       preempted(op, nowNanos, wallMillis);
-    } else if (op.refusals > op.replicas.size() - op.quorum) {
+    } else if (op.replicas.blockedBy(op.refused, this::quorum)) {
       if (op.proposedIsOurs) {
         op.ambiguous = true; // a minority may hold our value; a later round decides
       }

@@ -6,6 +6,9 @@ import io.kvstore.internal.ops.Outcome;
 import io.kvstore.internal.partition.ClusterConfig;
 import io.kvstore.internal.partition.Partitioner;
 import io.kvstore.internal.partition.Placement;
+import io.kvstore.internal.partition.ReplicaSet;
+import io.kvstore.spi.message.SnapshotChunk;
+import io.kvstore.spi.message.SnapshotRequest;
 import io.kvstore.spi.Message;
 import io.kvstore.spi.message.Accept;
 import io.kvstore.spi.message.ClientReply;
@@ -34,7 +37,21 @@ import java.util.random.RandomGenerator;
  * loops). An operation whose replicas are mostly down is refused at once: definitely not applied.
  */
 public final class ReplicaCore {
+  /** The key of the configuration register; user keys may not start with U+0000. */
+  public static final String CONFIG_KEY = "\u0000kvstore/config";
+  /** The configuration register is kept by at most this many members, chosen by id order. */
+  public static final int VOTER_CAP = 5;
+  /** Partitions caught up at once by one node. */
+  private static final int CATCH_UP_PARALLELISM = 8;
+  /** Entries per snapshot chunk, and the value bytes one chunk carries at most. */
+  private static final int CHUNK_ENTRIES = 512;
+  private static final int CHUNK_BYTES = 512 * 1024;
+  private static final long CHUNK_RETRY_NANOS = 1_000_000_000L;
+  private static final long BEHIND_RETRY_NANOS = 200_000_000L;
+  private static final int STALL_RETRIES = 3;
+
   private final NodeId self;
+  private final ReplicationConfig replication;
   private final Acceptor acceptor;
   private final Proposer proposer;
   private final Proposer.Effects effects;
@@ -48,7 +65,24 @@ public final class ReplicaCore {
   private final int dedupeCapacity;
   private final long dedupeWindowNanos;
   private Placement placement;
+  /** While a change is in progress: the placement before it. */
+  private Placement oldPlacement;
   private Partitioner partitioner;
+  private long epoch;
+  /** Told "this node runs an older (or newer) configuration than ours": send it ours. */
+  private java.util.function.Consumer<NodeId> configGossip = n -> { };
+  // Catch-up of the partitions this node is a new replica of, under the installed joint epoch.
+  private final java.util.TreeMap<Integer, CatchUp> catchUps = new java.util.TreeMap<>();
+  private final java.util.TreeSet<Integer> caughtUp = new java.util.TreeSet<>();
+  private final Map<Long, CatchUp> identityOps = new LinkedHashMap<>();
+  private final Map<Long, String> identityKeys = new LinkedHashMap<>();
+  private long nextIdentityOpId = Long.MIN_VALUE / 4;
+  private int movingPartitions;
+  private long keysReceived;
+  private long bytesReceived;
+  private boolean catchUpChanged;
+  /** The keys of each partition as they were when this node first served a snapshot this epoch. */
+  private Map<Integer, List<String>> snapshotIndex;
   private long lastNowNanos;
   private static final long PURGE_SCAN_NANOS = 1_000_000_000L;
   private static final int PURGE_BATCH = 32;
@@ -62,9 +96,40 @@ public final class ReplicaCore {
 
   private record Answered(ClientReply reply, long atNanos) {}
 
+  /** Catching up one partition from its old replicas. */
+  private static final class CatchUp {
+    final int partition;
+    final List<NodeId> sources;
+    /** Complete snapshots needed (a majority of the old replicas, this node counted if one). */
+    final int needed;
+    final Map<NodeId, Integer> offsets = new LinkedHashMap<>();
+    final Map<NodeId, Long> waitingUntil = new LinkedHashMap<>();
+    /** Requests a source left unanswered in a row; a silent source is supplemented by another. */
+    final Map<NodeId, Integer> misses = new LinkedHashMap<>();
+    final Set<NodeId> complete = new HashSet<>();
+    /** Keys whose streamed value a promise here refused: a quorum read writes them back instead. */
+    final java.util.LinkedHashSet<String> identity = new java.util.LinkedHashSet<>();
+    final Set<String> identityRunning = new HashSet<>();
+    boolean started;
+
+    CatchUp(int partition, List<NodeId> sources, int needed) {
+      this.partition = partition;
+      this.sources = sources;
+      this.needed = needed;
+      for (NodeId s : sources) {
+        offsets.put(s, 0);
+      }
+    }
+
+    boolean done() {
+      return complete.size() >= needed && identity.isEmpty();
+    }
+  }
+
   /** Creates the core of node {@code self}. */
   public ReplicaCore(NodeId self, ReplicationConfig config, RandomGenerator random, Proposer.Effects effects) {
     this.self = Objects.requireNonNull(self, "self");
+    this.replication = Objects.requireNonNull(config, "config");
     this.effects = Objects.requireNonNull(effects, "effects");
     this.acceptor = new Acceptor(self);
     this.proposer = new Proposer(self, config, random, new Proposer.Effects() {
@@ -82,14 +147,182 @@ public final class ReplicaCore {
     this.dedupeWindowNanos = 60_000_000_000L;
   }
 
-  /** Installs a cluster configuration. */
+  /** Installs a cluster configuration (at time zero: tests that never change it). */
   public void configure(ClusterConfig config) {
+    configure(config, lastNowNanos, 0);
+  }
+
+  /**
+   * Installs a cluster configuration with a higher epoch than the installed one. From now on this
+   * node refuses data messages of older epochs. Under a joint configuration, it starts catching up
+   * the partitions it is a new replica of; under a final one, it drops the keys of partitions it
+   * no longer holds.
+   */
+  public void configure(ClusterConfig config, long nowNanos, long wallMillis) {
     if (placement != null && placement.config().epoch() >= config.epoch()) {
       return;
     }
+    lastNowNanos = nowNanos;
     placement = new Placement(config);
+    oldPlacement = config.joint() ? new Placement(config.before()) : null;
     partitioner = new Partitioner(config.partitions());
-    proposer.dropCachedBallots();
+    epoch = config.epoch();
+    snapshotIndex = null;
+    proposer.configure(epoch, this::replicaSetOf, nowNanos, wallMillis);
+    planCatchUp();
+    if (!config.joint()) {
+      acceptor.drop(k -> !CONFIG_KEY.equals(k) && !placement.replicas(partitioner.partitionOf(k)).contains(self));
+    }
+  }
+
+  /** Where "send this node our configuration" goes. */
+  public void onConfigGossip(java.util.function.Consumer<NodeId> gossip) {
+    this.configGossip = Objects.requireNonNull(gossip, "gossip");
+  }
+
+  /** The voters of the configuration register among {@code members}: the first few by id. */
+  public static List<NodeId> voters(List<NodeId> members) {
+    List<NodeId> sorted = new ArrayList<>(members);
+    sorted.sort(null);
+    return List.copyOf(sorted.subList(0, Math.min(VOTER_CAP, sorted.size())));
+  }
+
+  /** The replicas of the configuration register under {@code c}. */
+  public static ReplicaSet configReplicas(ClusterConfig c) {
+    List<NodeId> now = voters(c.members());
+    List<NodeId> before = c.joint() ? voters(c.previous()) : List.of();
+    return new ReplicaSet(now, before.equals(now) ? List.of() : before);
+  }
+
+  /** The replicas of partition {@code p} under the installed configuration. */
+  public ReplicaSet replicaSet(int p) {
+    List<NodeId> now = placement.replicas(p);
+    if (oldPlacement == null) {
+      return ReplicaSet.of(now);
+    }
+    if (replication.mutation() == ReplicationConfig.Mutation.JOINT_USES_NEW_QUORUM_ONLY) {
+      return ReplicaSet.of(now);
+    }
+    return movement(p);
+  }
+
+  /** Whether the change in progress moves partition {@code p} to other replicas. */
+  public boolean moving(int p) {
+    return movement(p).joint();
+  }
+
+  /** Partition {@code p}'s old and new replicas (the joint set while it moves). */
+  private ReplicaSet movement(int p) {
+    List<NodeId> now = placement.replicas(p);
+    if (oldPlacement == null) {
+      return ReplicaSet.of(now);
+    }
+    List<NodeId> before = oldPlacement.replicas(p);
+    return new ReplicaSet(now, before.equals(now) ? List.of() : before);
+  }
+
+  private ReplicaSet replicaSetOf(String key) {
+    if (CONFIG_KEY.equals(key)) {
+      return configReplicas(placement.config());
+    }
+    return replicaSet(partitioner.partitionOf(key));
+  }
+
+  /** The partition of {@code key}. */
+  public int partitionOf(String key) {
+    return partitioner.partitionOf(key);
+  }
+
+  /**
+   * Whether a new replica of a moved partition must be caught up even if it was an old replica
+   * too: when so many old replicas may lack a chosen value that they alone could form a majority
+   * of the new set (a replica set that shrinks a lot).
+   */
+  private boolean catchUpEveryone(ReplicaSet rs) {
+    int before = rs.previous().size();
+    return before - replication.quorum(before) >= replication.quorum(rs.current().size());
+  }
+
+  /** The new replicas of partition {@code p} that must catch up before the change completes. */
+  public List<NodeId> catchUpTargets(int p) {
+    ReplicaSet rs = movement(p);
+    if (!rs.joint() || replication.mutation() == ReplicationConfig.Mutation.SKIP_CATCH_UP) {
+      return List.of();
+    }
+    boolean everyone = catchUpEveryone(rs);
+    List<NodeId> out = new ArrayList<>();
+    for (NodeId n : rs.current()) {
+      if (everyone || !rs.previous().contains(n)) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  private void planCatchUp() {
+    catchUps.clear();
+    caughtUp.clear();
+    identityOps.clear();
+    identityKeys.clear();
+    movingPartitions = 0;
+    keysReceived = 0;
+    bytesReceived = 0;
+    catchUpChanged = true;
+    if (oldPlacement == null) {
+      return;
+    }
+    for (int p = 0; p < partitioner.partitionCount(); p++) {
+      ReplicaSet rs = movement(p);
+      if (!rs.joint()) {
+        continue;
+      }
+      movingPartitions++;
+      if (!catchUpTargets(p).contains(self)) {
+        continue;
+      }
+      boolean wasReplica = rs.previous().contains(self);
+      List<NodeId> sources = new ArrayList<>(rs.previous());
+      sources.remove(self);
+      int needed = replication.quorum(rs.previous().size()) - (wasReplica ? 1 : 0);
+      catchUps.put(p, new CatchUp(p, List.copyOf(sources), Math.max(0, needed)));
+    }
+  }
+
+  /** The installed epoch (0 before the cluster is formed). */
+  public long epoch() {
+    return epoch;
+  }
+
+  /** Partitions whose replica set the change in progress moves (0 with no change in progress). */
+  public int movingPartitions() {
+    return movingPartitions;
+  }
+
+  /** The partitions this node has caught up under the installed joint epoch, ascending. */
+  public List<Integer> caughtUpPartitions() {
+    return List.copyOf(caughtUp);
+  }
+
+  /** How many partitions this node still has to catch up under the installed epoch. */
+  public int catchUpPending() {
+    return catchUps.size();
+  }
+
+  /** Keys received by catch-up under the installed epoch. */
+  public long keysReceived() {
+    return keysReceived;
+  }
+
+  /** Value bytes received by catch-up under the installed epoch. */
+  public long bytesReceived() {
+    return bytesReceived;
+  }
+
+  /** Whether catch-up progress changed since the last call (to report it promptly). */
+  public boolean takeCatchUpChanged() {
+    boolean c = catchUpChanged;
+    catchUpChanged = false;
+    return c;
   }
 
   /** The installed configuration, or null before the cluster is formed. */
@@ -141,6 +374,22 @@ public final class ReplicaCore {
     return placement.replicas(partitioner.partitionOf(key));
   }
 
+  /** Whether a majority of every set in {@code rs} is not known to be down. */
+  private boolean reachable(ReplicaSet rs) {
+    return liveCount(rs.current()) >= replication.quorum(rs.current().size())
+        && (!rs.joint() || liveCount(rs.previous()) >= replication.quorum(rs.previous().size()));
+  }
+
+  private int liveCount(List<NodeId> set) {
+    int n = 0;
+    for (NodeId r : set) {
+      if (!down.contains(r)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /**
    * Starts a client operation; its result goes to {@link Proposer.Effects#complete}.
    *
@@ -152,21 +401,22 @@ public final class ReplicaCore {
       effects.complete(opId, new ProposalResult.Unavailable("the cluster is not formed yet"));
       return;
     }
-    List<NodeId> replicas = replicasOf(key);
-    List<NodeId> live = new ArrayList<>(replicas.size());
-    for (NodeId r : replicas) {
-      if (!down.contains(r)) {
-        live.add(r);
-      }
-    }
-    if (live.size() < replicas.size() / 2 + 1) {
+    ReplicaSet replicas = replicaSetOf(key);
+    if (!reachable(replicas)) {
       effects.complete(opId, new ProposalResult.Unavailable(
-          "only " + live.size() + " of " + replicas.size() + " replicas of the key are reachable"));
+          "only " + liveCount(replicas.current()) + " of " + replicas.current().size()
+              + " replicas of the key are reachable"));
       return;
     }
-    NodeId coordinator = live.get(0);
+    NodeId coordinator = null;
+    for (NodeId r : replicas.all()) {
+      if (!down.contains(r)) {
+        coordinator = r;
+        break;
+      }
+    }
     if (command.kind().isRead() || coordinator.equals(self)) {
-      proposer.submit(opId, key, command, replicas, deadlineNanos, nowNanos, wallMillis);
+      proposer.submit(opId, key, command, deadlineNanos, nowNanos, wallMillis);
       return;
     }
     forwarded.put(opId, new Forward(deadlineNanos, coordinator));
@@ -178,10 +428,19 @@ public final class ReplicaCore {
    * Starts an operation on an explicit replica set, outside the placement: for system registers
    * (the cluster configuration) whose replicas are not chosen by key.
    */
-  public void submitTo(long opId, String key, Command command, List<NodeId> replicas,
+  public void submitTo(long opId, String key, Command command, ReplicaSet replicas,
       long deadlineNanos, long nowNanos, long wallMillis) {
     lastNowNanos = nowNanos;
     proposer.submit(opId, key, command, replicas, deadlineNanos, nowNanos, wallMillis);
+  }
+
+  /** A data message of epoch {@code e} for {@code key}: refused if older than ours. */
+  private boolean fenced(String key, long e, NodeId source) {
+    if (e == epoch || CONFIG_KEY.equals(key)) {
+      return false;
+    }
+    configGossip.accept(source); // one of us runs an older configuration: exchange them
+    return e < epoch;
   }
 
   /** Handles any data-plane message addressed to this node. */
@@ -189,22 +448,37 @@ public final class ReplicaCore {
     lastNowNanos = nowNanos;
     Message reply = null;
     if (m instanceof Prepare p) {
+      if (fenced(p.key(), p.epoch(), p.source())) {
+        return;
+      }
       reply = acceptor.onPrepare(p);
       if (reply != null) {
         route(p.source(), reply);
       }
     } else if (m instanceof Accept a) {
+      if (fenced(a.key(), a.epoch(), a.source())) {
+        return;
+      }
       reply = acceptor.onAccept(a);
       if (reply != null) {
         route(a.source(), reply);
       }
     } else if (m instanceof Read r) {
+      if (fenced(r.key(), r.epoch(), r.source())) {
+        return;
+      }
       reply = acceptor.onRead(r);
       if (reply != null) {
         route(r.source(), reply);
       }
     } else if (m instanceof Purge p) {
-      acceptor.onPurge(p, wallMillis);
+      if (p.epoch() == epoch && placement != null && !placement.config().joint()) {
+        acceptor.onPurge(p, wallMillis); // a purge of another configuration may miss a replica
+      }
+    } else if (m instanceof SnapshotRequest req) {
+      onSnapshotRequest(req);
+    } else if (m instanceof SnapshotChunk c) {
+      onSnapshotChunk(c, nowNanos);
     } else if (m instanceof ClientRequest req) {
       onClientRequest(req, nowNanos, wallMillis);
     } else if (m instanceof ClientReply rep) {
@@ -231,14 +505,17 @@ public final class ReplicaCore {
     }
     coordinating.put(req.opId(), req.source());
     Command c = new Command(commandKind(req.kind()), req.value(), req.expectedVersion(), req.ttlNanos());
-    proposer.submit(req.opId(), req.key(), c, replicasOf(req.key()), nowNanos + req.timeoutNanos(), nowNanos, wallMillis);
+    proposer.submit(req.opId(), req.key(), c, nowNanos + req.timeoutNanos(), nowNanos, wallMillis);
   }
 
   /** Advances timers. */
   public void tick(long nowNanos, long wallMillis) {
     lastNowNanos = nowNanos;
     proposer.tick(nowNanos, wallMillis);
-    if (placement != null && nowNanos - nextPurgeScanNanos >= 0) {
+    if (!catchUps.isEmpty()) {
+      advanceCatchUp(nowNanos, wallMillis);
+    }
+    if (placement != null && !placement.config().joint() && nowNanos - nextPurgeScanNanos >= 0) {
       nextPurgeScanNanos = nowNanos + PURGE_SCAN_NANOS;
       startPurges(nowNanos, wallMillis);
     }
@@ -269,6 +546,9 @@ public final class ReplicaCore {
       if (purgingKeys.contains(key)) {
         continue;
       }
+      if (CONFIG_KEY.equals(key)) {
+        continue;
+      }
       List<NodeId> replicas = replicasOf(key);
       boolean allUp = true;
       for (NodeId r : replicas) {
@@ -280,8 +560,7 @@ public final class ReplicaCore {
       long opId = nextPurgeOpId--;
       purgingKeys.add(key);
       purgeOps.put(opId, key);
-      proposer.submit(opId, key, Command.purge(), replicas,
-          nowNanos + PURGE_SCAN_NANOS, nowNanos, wallMillis);
+      proposer.submit(opId, key, Command.purge(), nowNanos + PURGE_SCAN_NANOS, nowNanos, wallMillis);
     }
   }
 
@@ -289,6 +568,11 @@ public final class ReplicaCore {
     String purgedKey = purgeOps.remove(opId);
     if (purgedKey != null) {
       purgingKeys.remove(purgedKey);
+      return;
+    }
+    CatchUp cu = identityOps.remove(opId);
+    if (cu != null) {
+      onIdentityDone(cu, opId, result);
       return;
     }
     NodeId requester = coordinating.remove(opId);
@@ -299,6 +583,166 @@ public final class ReplicaCore {
     ClientReply reply = toReply(opId, result);
     answered.put(opId, new Answered(reply, lastNowNanos));
     route(requester, reply);
+  }
+
+  // ---- catch-up -----------------------------------------------------------------------------
+
+  /** Serves a chunk of this node's state of a partition to a new replica. */
+  private void onSnapshotRequest(SnapshotRequest req) {
+    if (!self.equals(req.target()) || placement == null) {
+      return;
+    }
+    if (req.epoch() != epoch) {
+      route(req.source(), new SnapshotChunk(self, req.source(), req.epoch(), req.partition(), req.offset(),
+          req.offset(), req.epoch() > epoch ? SnapshotChunk.Status.BEHIND : SnapshotChunk.Status.STALE,
+          List.of(), List.of(), false));
+      return;
+    }
+    if (snapshotIndex == null) {
+      // Built once per epoch, after this node installed it: from now on it refuses writes of older
+      // epochs, so every value chosen before the change is in here or arrives under joint quorums.
+      snapshotIndex = new java.util.HashMap<>();
+      for (String k : acceptor.keys()) {
+        if (!CONFIG_KEY.equals(k)) {
+          snapshotIndex.computeIfAbsent(partitioner.partitionOf(k), x -> new ArrayList<>()).add(k);
+        }
+      }
+    }
+    List<String> keys = snapshotIndex.getOrDefault(req.partition(), List.of());
+    int from = Math.max(0, Math.min(req.offset(), keys.size()));
+    int max = Math.max(1, Math.min(req.maxEntries(), CHUNK_ENTRIES));
+    List<SnapshotChunk.Entry> entries = new ArrayList<>();
+    int bytes = 0;
+    int i = from;
+    for (; i < keys.size() && i - from < max && bytes < CHUNK_BYTES; i++) {
+      SnapshotChunk.Entry e = acceptor.entry(keys.get(i));
+      if (e != null) {
+        entries.add(e);
+        bytes += keys.get(i).length() + (e.cell().value() == null ? 0 : e.cell().value().length);
+      }
+    }
+    // The offset counts index positions, so that keys purged meanwhile do not shift later chunks.
+    route(req.source(), new SnapshotChunk(self, req.source(), epoch, req.partition(), req.offset(), i,
+        SnapshotChunk.Status.OK, entries, from == 0 ? acceptor.floors() : List.of(), i >= keys.size()));
+  }
+
+  private void advanceCatchUp(long nowNanos, long wallMillis) {
+    int active = 0;
+    for (CatchUp cu : new ArrayList<>(catchUps.values())) {
+      if (active >= CATCH_UP_PARALLELISM) {
+        break;
+      }
+      active++;
+      if (!cu.started) {
+        cu.started = true;
+        catchUpChanged = true;
+      }
+      // Stream from just enough old replicas (a majority is needed, not all of them): engage the
+      // first live ones, and another one when an engaged one goes down.
+      int engaged = 0;
+      for (NodeId src : cu.sources) {
+        if (cu.complete.contains(src)) {
+          engaged++;
+        } else if (!down.contains(src) && cu.waitingUntil.containsKey(src)
+            && cu.misses.getOrDefault(src, 0) < STALL_RETRIES) {
+          engaged++; // answering, or not silent for long: it counts
+        }
+      }
+      for (NodeId src : cu.sources) {
+        if (cu.complete.contains(src) || down.contains(src)) {
+          continue;
+        }
+        Long until = cu.waitingUntil.get(src);
+        if (until == null) {
+          if (engaged >= cu.needed) {
+            continue;
+          }
+          engaged++;
+          requestChunk(cu, src, nowNanos);
+        } else if (nowNanos - until >= 0) {
+          cu.misses.merge(src, 1, Integer::sum);
+          requestChunk(cu, src, nowNanos); // no answer in time: ask again from the same offset
+        }
+      }
+      for (String key : cu.identity) {
+        if (cu.identityRunning.add(key)) {
+          long opId = nextIdentityOpId--;
+          identityOps.put(opId, cu);
+          identityKeys.put(opId, key);
+          proposer.submit(opId, key, Command.get(), nowNanos + CHUNK_RETRY_NANOS * 3, nowNanos, wallMillis);
+        }
+      }
+      finishIfDone(cu);
+    }
+  }
+
+  private void requestChunk(CatchUp cu, NodeId src, long nowNanos) {
+    cu.waitingUntil.put(src, nowNanos + CHUNK_RETRY_NANOS);
+    route(src, new SnapshotRequest(self, src, epoch, cu.partition, cu.offsets.get(src), CHUNK_ENTRIES));
+  }
+
+  private void onSnapshotChunk(SnapshotChunk c, long nowNanos) {
+    if (!self.equals(c.target()) || c.epoch() != epoch) {
+      return;
+    }
+    CatchUp cu = catchUps.get(c.partition());
+    if (cu == null || !cu.offsets.containsKey(c.source()) || cu.complete.contains(c.source())) {
+      return;
+    }
+    switch (c.status()) {
+      case BEHIND -> {
+        configGossip.accept(c.source());
+        cu.waitingUntil.put(c.source(), nowNanos + BEHIND_RETRY_NANOS);
+        return;
+      }
+      case STALE -> {
+        return; // a newer configuration is out there; it reaches us and replaces this catch-up
+      }
+      default -> { }
+    }
+    cu.misses.remove(c.source());
+    if (c.offset() != cu.offsets.get(c.source()) || c.nextOffset() < c.offset()) {
+      return; // a duplicate of a chunk already installed, or a late answer to a retried request
+    }
+    if (c.offset() == 0) {
+      acceptor.mergeFloors(c.floors());
+    }
+    for (SnapshotChunk.Entry e : c.entries()) {
+      if (!acceptor.install(e)) {
+        cu.identity.add(e.key());
+      }
+      keysReceived++;
+      bytesReceived += e.cell().value() == null ? 0 : e.cell().value().length;
+    }
+    cu.offsets.put(c.source(), c.nextOffset());
+    if (c.last()) {
+      cu.complete.add(c.source());
+      cu.waitingUntil.remove(c.source());
+      catchUpChanged = true;
+    } else {
+      requestChunk(cu, c.source(), nowNanos); // one chunk in flight per source: flow control
+    }
+    finishIfDone(cu);
+  }
+
+  private void onIdentityDone(CatchUp cu, long opId, ProposalResult result) {
+    String key = identityKeys.remove(opId);
+    if (key == null) {
+      return;
+    }
+    cu.identityRunning.remove(key);
+    if (result instanceof ProposalResult.Done) {
+      cu.identity.remove(key); // a quorum of the joint configuration holds the key's value now
+      finishIfDone(cu);
+    }
+  }
+
+  private void finishIfDone(CatchUp cu) {
+    if (cu.done() && catchUps.get(cu.partition) == cu) {
+      catchUps.remove(cu.partition);
+      caughtUp.add(cu.partition);
+      catchUpChanged = true;
+    }
   }
 
   /** Every message leaves through the effects, messages to this node too (the driver loops them back). */

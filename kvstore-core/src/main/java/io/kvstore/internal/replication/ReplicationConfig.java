@@ -35,7 +35,11 @@ public record ReplicationConfig(
     /** On disagreement, a read returns the highest answer without writing it back. */
     READ_WITHOUT_WRITE_BACK,
     /** A proposer keeps its cached next ballot after a failed accept. */
-    KEEP_CACHED_BALLOT_AFTER_FAILURE
+    KEEP_CACHED_BALLOT_AFTER_FAILURE,
+    /** A configuration change completes without catching the new replicas up. */
+    SKIP_CATCH_UP,
+    /** While a configuration change is in progress, rounds use the new replica sets only. */
+    JOINT_USES_NEW_QUORUM_ONLY
   }
 
   /** Validates. */

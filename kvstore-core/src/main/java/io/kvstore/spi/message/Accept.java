@@ -14,6 +14,7 @@ import io.kvstore.spi.Message;
  * @param ballot the ballot
  * @param cell the value to accept
  * @param nextPromise the proposer's next ballot to promise on success, or null
+ * @param epoch the configuration epoch the proposer runs under; replicas of a newer epoch refuse it
  */
 public record Accept(
     long roundId,
@@ -22,5 +23,6 @@ public record Accept(
     String key,
     Ballot ballot,
     Cell cell,
-    Ballot nextPromise)
+    Ballot nextPromise,
+    long epoch)
     implements Message {}

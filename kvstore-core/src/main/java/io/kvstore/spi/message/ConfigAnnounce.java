@@ -5,20 +5,32 @@ import io.kvstore.spi.Message;
 import java.util.List;
 
 /**
- * The cluster configuration a node has installed, sent to members that may not know it yet. A
- * receiver installs it if its epoch is higher than the one it holds.
+ * A cluster configuration that was chosen in the configuration register, sent to nodes that may
+ * not know it yet. A receiver installs it if it belongs to the same lineage and its epoch is higher
+ * than the one it holds.
  *
  * @param source the sender
+ * @param lineage the random id drawn when the cluster was formed: configurations of another lineage
+ *     (another cluster sharing seeds) are refused
  * @param epoch the configuration epoch (1 for the configuration formed at bootstrap)
  * @param members the voting members
+ * @param previous while a change is in progress (joint configuration), the members before it;
+ *     empty otherwise
  * @param replicationFactor replicas per partition
  * @param partitions the partition count
  */
 public record ConfigAnnounce(
-    NodeId source, long epoch, List<NodeId> members, int replicationFactor, int partitions)
+    NodeId source,
+    long lineage,
+    long epoch,
+    List<NodeId> members,
+    List<NodeId> previous,
+    int replicationFactor,
+    int partitions)
     implements Message {
-  /** Copies the member list. */
+  /** Copies the member lists. */
   public ConfigAnnounce {
     members = List.copyOf(members);
+    previous = List.copyOf(previous);
   }
 }

@@ -11,6 +11,7 @@ import io.kvstore.spi.Message;
  * @param target the replica addressed (a replica ignores messages for an earlier boot of itself)
  * @param key the register
  * @param ballot the proposer's ballot
+ * @param epoch the configuration epoch the proposer runs under; replicas of a newer epoch refuse it
  */
-public record Prepare(long roundId, NodeId source, NodeId target, String key, Ballot ballot)
+public record Prepare(long roundId, NodeId source, NodeId target, String key, Ballot ballot, long epoch)
     implements Message {}

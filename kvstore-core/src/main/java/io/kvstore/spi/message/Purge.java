@@ -12,5 +12,6 @@ import io.kvstore.spi.Message;
  * @param target the replica addressed
  * @param key the register
  * @param ballot the ballot under which every replica accepted the tombstone
+ * @param epoch the configuration epoch of the proposer; replicas of another epoch ignore it
  */
-public record Purge(NodeId source, NodeId target, String key, Ballot ballot) implements Message {}
+public record Purge(NodeId source, NodeId target, String key, Ballot ballot, long epoch) implements Message {}

@@ -10,5 +10,6 @@ import io.kvstore.spi.Message;
  * @param source the reader
  * @param target the replica addressed
  * @param key the register
+ * @param epoch the configuration epoch the reader runs under; replicas of a newer epoch refuse it
  */
-public record Read(long roundId, NodeId source, NodeId target, String key) implements Message {}
+public record Read(long roundId, NodeId source, NodeId target, String key, long epoch) implements Message {}

@@ -43,7 +43,7 @@ class ClusterNodeTest {
     transports.add(t);
     KvStore s = KvStore.builder().nodeName(name).transport(t).membershipProfile("local")
         .clusterAddress("127.0.0.1:" + port).seeds(seeds).bootstrapExpect(expect)
-        .operationTimeout(Duration.ofSeconds(3)).build();
+        .operationTimeout(Duration.ofSeconds(3)).deadMemberGrace(Duration.ofSeconds(2)).build();
     stores.add(s);
     return s;
   }
@@ -117,24 +117,117 @@ class ClusterNodeTest {
     assertThatThrownBy(() -> n.get(0).get("k1")).isInstanceOf(QuorumUnavailableException.class);
   }
 
+  private static io.kvstore.ClusterView view(KvStore s) {
+    return s.cluster().orElse(null);
+  }
+
+  /** Every store has installed the same final configuration, with exactly {@code n} members. */
+  private static boolean settled(List<KvStore> stores, int n) {
+    long epoch = -1;
+    for (KvStore s : stores) {
+      io.kvstore.ClusterView v = view(s);
+      if (v == null || !v.previousMembers().isEmpty() || v.members().size() != n || !v.ready()) {
+        return false;
+      }
+      if (epoch >= 0 && v.epoch() != epoch) {
+        return false;
+      }
+      epoch = v.epoch();
+    }
+    return true;
+  }
+
+  private static void writeKeys(KvStore s, int count, String prefix) {
+    for (int i = 0; i < count; i++) {
+      s.put("key-" + i, (prefix + i).getBytes(UTF_8));
+    }
+  }
+
+  private static void assertKeys(KvStore s, int count, String prefix) {
+    for (int i = 0; i < count; i++) {
+      String expected = prefix + i;
+      assertThat(s.get("key-" + i)).as("key-" + i + " through " + s.nodeId())
+          .hasValueSatisfying(v -> assertThat(new String(v.value(), UTF_8)).isEqualTo(expected));
+    }
+  }
+
   @Test
-  void aLateNodeWithSeedsInstallsTheFormedConfigurationAndServesAsProxy() throws Exception {
+  void aJoiningNodeIsAddedCaughtUpAndKeepsTheDataWhenTheOthersLeave() throws Exception {
     List<KvStore> n = threeNodes();
-    n.get(0).put("shared", "1".getBytes(UTF_8));
-    KvStore late = node("d", 4, 1, "127.0.0.1:1");
-    late.start();
-    await("d to learn the configuration", () -> formed(late));
-    io.kvstore.ClusterView view = late.cluster().orElseThrow();
-    assertThat(view.voter()).isFalse();
-    assertThat(view.members()).hasSize(3);
-    assertThat(view.replicationFactor()).isEqualTo(3);
-    assertThat(view.primariesPerMember().values().stream().mapToInt(Integer::intValue).sum())
-        .isEqualTo(view.partitions());
-    assertThat(view.replicasPerMember().values()).allMatch(c -> c == view.partitions());
-    assertThat(n.get(0).cluster().orElseThrow().voter()).isTrue();
-    assertThat(new String(late.get("shared").orElseThrow().value(), UTF_8)).isEqualTo("1");
-    late.put("shared", "2".getBytes(UTF_8));
-    assertThat(new String(n.get(2).get("shared").orElseThrow().value(), UTF_8)).isEqualTo("2");
+    writeKeys(n.get(0), 300, "v");
+    KvStore d = node("d", 4, 1, "127.0.0.1:1");
+    d.start();
+    List<KvStore> four = List.of(n.get(0), n.get(1), n.get(2), d);
+    await("d to be added and caught up", () -> settled(four, 4));
+    io.kvstore.ClusterView v = view(d);
+    assertThat(v.voter()).isTrue();
+    assertThat(v.replicasPerMember().get(d.nodeId())).isPositive();
+    assertThat(v.replicasPerMember().values().stream().mapToInt(Integer::intValue).sum())
+        .isEqualTo(v.partitions() * 3);
+    assertThat(v.maxReplicasPerMember() - v.minReplicasPerMember()).isLessThan(v.partitions() / 4);
+    // Two of the original members leave gracefully, one after the other: each hands its partitions
+    // off first, so every key survives on d and c alone.
+    n.get(0).close();
+    await("a's departure to complete", () -> settled(List.of(n.get(1), n.get(2), d), 3));
+    n.get(1).close();
+    await("b's departure to complete", () -> settled(List.of(n.get(2), d), 2));
+    assertKeys(d, 300, "v");
+    assertKeys(n.get(2), 300, "v");
+  }
+
+  @Test
+  void anOperatorRemovesAMemberWhichStopsAndTheDataStays() throws Exception {
+    List<KvStore> n = threeNodes();
+    writeKeys(n.get(1), 100, "r");
+    long epoch = n.get(0).removeMember("c").get(10, TimeUnit.SECONDS);
+    assertThat(epoch).isGreaterThan(1);
+    await("the removal to complete", () -> settled(List.of(n.get(0), n.get(1)), 2));
+    await("c to stop", () -> n.get(2).state() == io.kvstore.NodeState.CLOSED);
+    assertKeys(n.get(0), 100, "r");
+    assertThatThrownBy(() -> n.get(0).removeMember("nobody").join())
+        .hasCauseInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aRestartedNodeReplacesItsPredecessorAndASecondCrashLosesNothing() throws Exception {
+    List<KvStore> n = threeNodes();
+    writeKeys(n.get(0), 200, "x");
+    transports.get(2).close(); // c crashes: its memory is gone
+    KvStore c2 = node("c", 3, 3, "127.0.0.1:1", "127.0.0.1:2");
+    c2.start();
+    List<KvStore> now = List.of(n.get(0), n.get(1), c2);
+    await("the restarted c to replace its predecessor", () -> settled(now, 3)
+        && view(c2).members().contains(c2.nodeId()));
+    // Now a crashes too: b and the caught-up c still hold a majority of every partition.
+    transports.get(0).close();
+    await("b to see a down", () -> n.get(1).members().stream().anyMatch(
+        m -> m.id().equals(n.get(0).nodeId()) && m.status() != io.kvstore.MemberStatus.ALIVE));
+    assertKeys(c2, 200, "x");
+  }
+
+  @Test
+  void aClusterFormedSeparatelyIsNeverMergedIn() throws Exception {
+    KvStore z = node("z", 9, 1); // no seeds: forms a cluster of its own
+    z.start();
+    await("z to form alone", () -> formed(z));
+    z.put("k", "z".getBytes(UTF_8));
+    List<KvStore> abc = threeNodes(); // another cluster with the same name, formed separately
+    await("a, b and c to form", () -> settled(abc, 3));
+    abc.get(0).put("k", "a".getBytes(UTF_8));
+    // A node whose seeds reach both clusters makes their membership gossip meet.
+    KvStore d = node("d", 4, 1, "127.0.0.1:1", "127.0.0.1:9");
+    d.start();
+    await("a to see z alive", () -> abc.get(0).members().stream().anyMatch(
+        m -> m.id().equals(z.nodeId()) && m.status() == io.kvstore.MemberStatus.ALIVE));
+    // Several announcement rounds later, neither cluster has taken a member of the other.
+    Thread.sleep(4000);
+    for (KvStore s : abc) {
+      assertThat(view(s).members()).doesNotContain(z.nodeId());
+    }
+    assertThat(view(z).members()).doesNotContain(abc.get(0).nodeId(), abc.get(1).nodeId(), abc.get(2).nodeId());
+    assertThat(view(z).epoch()).isNotEqualTo(0);
+    assertThat(new String(z.get("k").orElseThrow().value(), UTF_8)).isEqualTo("z");
+    assertThat(new String(abc.get(1).get("k").orElseThrow().value(), UTF_8)).isEqualTo("a");
   }
 
   @Test

@@ -33,20 +33,20 @@ class CasPaxosPaperTest {
     NodeId self = new NodeId("a", 1);
     NodeId p = new NodeId("p", 1);
     Acceptor a = new Acceptor(self);
-    Promise first = a.onPrepare(new Prepare(1, p, self, "k", new Ballot(5, p)));
+    Promise first = a.onPrepare(new Prepare(1, p, self, "k", new Ballot(5, p), 0));
     assertThat(first.ok()).isTrue();
-    Promise lower = a.onPrepare(new Prepare(2, p, self, "k", new Ballot(4, p)));
+    Promise lower = a.onPrepare(new Prepare(2, p, self, "k", new Ballot(4, p), 0));
     assertThat(lower.ok()).isFalse();
     assertThat(lower.promised()).isEqualTo(new Ballot(5, p));
-    Accepted stale = a.onAccept(new Accept(3, p, self, "k", new Ballot(4, p), new Cell(v("x"), 1, 0, 9), null));
+    Accepted stale = a.onAccept(new Accept(3, p, self, "k", new Ballot(4, p), new Cell(v("x"), 1, 0, 9), null, 0));
     assertThat(stale.ok()).isFalse();
     Cell cell = new Cell(v("y"), 1, 0, 10);
-    Accepted ok = a.onAccept(new Accept(4, p, self, "k", new Ballot(5, p), cell, new Ballot(6, p)));
+    Accepted ok = a.onAccept(new Accept(4, p, self, "k", new Ballot(5, p), cell, new Ballot(6, p), 0));
     assertThat(ok.ok()).isTrue();
     assertThat(ok.promised()).isEqualTo(new Ballot(6, p));
-    assertThat(a.onRead(new Read(5, p, self, "k")).cell()).isEqualTo(cell);
+    assertThat(a.onRead(new Read(5, p, self, "k", 0)).cell()).isEqualTo(cell);
     // A prepare at the accepted ballot is refused: it could pick another value for that ballot.
-    assertThat(a.onPrepare(new Prepare(6, p, self, "k", new Ballot(5, p))).ok()).isFalse();
+    assertThat(a.onPrepare(new Prepare(6, p, self, "k", new Ballot(5, p), 0)).ok()).isFalse();
     a.checkInvariants();
   }
 
@@ -56,9 +56,9 @@ class CasPaxosPaperTest {
     NodeId newBoot = new NodeId("a", 2);
     NodeId p = new NodeId("p", 1);
     Acceptor a = new Acceptor(newBoot);
-    assertThat(a.onPrepare(new Prepare(1, p, oldBoot, "k", new Ballot(1, p)))).isNull();
-    assertThat(a.onAccept(new Accept(1, p, oldBoot, "k", new Ballot(1, p), new Cell(v("x"), 1, 0, 1), null))).isNull();
-    assertThat(a.onRead(new Read(1, p, oldBoot, "k"))).isNull();
+    assertThat(a.onPrepare(new Prepare(1, p, oldBoot, "k", new Ballot(1, p), 0))).isNull();
+    assertThat(a.onAccept(new Accept(1, p, oldBoot, "k", new Ballot(1, p), new Cell(v("x"), 1, 0, 1), null, 0))).isNull();
+    assertThat(a.onRead(new Read(1, p, oldBoot, "k", 0))).isNull();
   }
 
   @Test
@@ -224,10 +224,10 @@ class CasPaxosPaperTest {
     NodeId self = new NodeId("a", 1);
     NodeId p = new NodeId("p", 1);
     Acceptor a = new Acceptor(self);
-    a.onPrepare(new Prepare(1, p, self, "k", new Ballot(1, p)));
-    a.onAccept(new Accept(2, p, self, "k", new Ballot(1, p), new Cell(null, 2, 0, 7), null));
-    a.onAccept(new Accept(3, p, self, "k", new Ballot(2, p), new Cell(v("x"), 3, 0, 8), null));
-    a.onPurge(new io.kvstore.spi.message.Purge(p, self, "k", new Ballot(1, p)), 0);
+    a.onPrepare(new Prepare(1, p, self, "k", new Ballot(1, p), 0));
+    a.onAccept(new Accept(2, p, self, "k", new Ballot(1, p), new Cell(null, 2, 0, 7), null, 0));
+    a.onAccept(new Accept(3, p, self, "k", new Ballot(2, p), new Cell(v("x"), 3, 0, 8), null, 0));
+    a.onPurge(new io.kvstore.spi.message.Purge(p, self, "k", new Ballot(1, p), 0), 0);
     assertThat(a.size()).isEqualTo(1);
     assertThat(a.purged()).isZero();
   }

@@ -65,7 +65,7 @@ final class MiniCluster {
 
   long submit(int proposer, String key, Command c) {
     long op = nextOp++;
-    proposers.get(id(proposer)).submit(op, key, c, ids, now + 5_000_000_000L, now, now / 1_000_000);
+    proposers.get(id(proposer)).submit(op, key, c, io.kvstore.internal.partition.ReplicaSet.of(ids), now + 5_000_000_000L, now, now / 1_000_000);
     return op;
   }
 

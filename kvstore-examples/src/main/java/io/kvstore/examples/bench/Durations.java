@@ -5,9 +5,9 @@ import java.util.Locale;
 
 /**
  * Parses durations as written on the command line: {@code 20s}, {@code 500ms}, {@code 2m}, {@code
- * 15}.
+ * 15}. Shared by the load generator and the node launcher.
  */
-final class Durations {
+public final class Durations {
   private Durations() {}
 
   /**
@@ -16,7 +16,7 @@ final class Durations {
    *
    * @throws IllegalArgumentException if the text is not such a duration
    */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     String t = text.trim().toLowerCase(Locale.ROOT);
     long multiplierMillis;
     String number;

@@ -1,5 +1,6 @@
 package io.kvstore.examples.cli;
 
+import io.kvstore.examples.bench.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -27,8 +28,10 @@ import picocli.CommandLine.Spec;
       "Starts N local node processes wired to each other, in the foreground.",
       "Node i (from 0) gets HTTP port P+i and cluster port P+1000+i; every node has the others"
           + " as seeds and --bootstrap-expect N.",
-      "Each output line of a node is prefixed with its node id. Ctrl-C or SIGTERM stops them all;"
-          + " a node that dies is reported.",
+      "Each output line of a node is prefixed with its node id. Ctrl-C or SIGTERM stops them all"
+          + " (a node still stopping after "
+          + ClusterCommand.STOP_TIMEOUT_SECONDS
+          + " s is killed); a node that dies is reported.",
       "",
     },
     footer = {
@@ -39,7 +42,15 @@ import picocli.CommandLine.Spec;
 final class ClusterCommand implements Callable<Integer> {
   static final int MAX_NODES = 32;
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+  /**
+   * How long the nodes may take to stop before they are killed. Each node hands its partitions off
+   * to the others first; when the whole cluster stops that takes a few seconds (they end up on the
+   * last node, which stops with them), and since every node is stopping, a node still busy after
+   * this long loses nothing that the stop would not discard anyway.
+   */
+  static final int STOP_TIMEOUT_SECONDS = 20;
+
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(STOP_TIMEOUT_SECONDS);
 
   @Spec private CommandSpec spec;
 
@@ -65,6 +76,14 @@ final class ClusterCommand implements Callable<Integer> {
       defaultValue = "127.0.0.1",
       description = "Address the nodes listen on (default: ${DEFAULT-VALUE}).")
   private String bind;
+
+  @Option(
+      names = "--dead-member-grace",
+      paramLabel = "DURATION",
+      description =
+          "Passed to every node: how long a node may stay dead before the cluster removes it,"
+              + " such as 30s, 500ms or 2m (default: the node's default, 30s).")
+  private String deadMemberGrace;
 
   @Override
   public Integer call() {
@@ -125,6 +144,16 @@ final class ClusterCommand implements Callable<Integer> {
     if (bind.isBlank()) {
       throw usage("--bind must not be blank");
     }
+    if (deadMemberGrace != null) {
+      try {
+        Durations.parse(deadMemberGrace);
+      } catch (IllegalArgumentException e) {
+        throw usage(
+            "invalid --dead-member-grace '"
+                + deadMemberGrace
+                + "': expected a non-negative duration such as 30s, 500ms or 2m");
+      }
+    }
   }
 
   static String nodeName(int index) {
@@ -157,6 +186,9 @@ final class ClusterCommand implements Callable<Integer> {
       args.addAll(List.of("--seeds", String.join(",", seeds)));
     }
     args.addAll(List.of("--bootstrap-expect", Integer.toString(nodes)));
+    if (deadMemberGrace != null) {
+      args.addAll(List.of("--dead-member-grace", deadMemberGrace));
+    }
     args.addAll(List.of("--parent-pid", Long.toString(parentPid)));
     return args;
   }

@@ -1,11 +1,13 @@
 package io.kvstore.examples.cli;
 
 import io.kvstore.KvStoreBuilder;
+import io.kvstore.examples.bench.Durations;
 import io.kvstore.examples.node.NodeSettings;
 import io.kvstore.examples.node.NodeStartException;
 import io.kvstore.examples.node.StandaloneNode;
 import io.kvstore.spi.Endpoint;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,18 +36,40 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Exit status: 0 after a graceful stop, 1 if the node cannot start (for example a port in"
-          + " use), 2 on invalid flags.",
-      "Without --seeds a node forms a one-node cluster. Nodes started with each other as --seeds"
-          + " and the same --bootstrap-expect N form one cluster of N; a node whose seeds lead to"
-          + " a formed cluster joins it.",
+          + " use) or its graceful stop does not finish in time, 2 on invalid flags.",
+      "",
+      "Forming and joining a cluster:",
+      "Without --seeds a node forms a one-node cluster that others may join later.",
+      "Nodes started with each other as --seeds and the same --bootstrap-expect N form one"
+          + " cluster of N.",
+      "--seeds without --bootstrap-expect joins a running cluster: the cluster adds the node"
+          + " and streams its share of the data to it; the node prints 'ready' once it serves"
+          + " (GET /health shows \"ready\": true once it is a caught-up member).",
+      "A node whose seeds lead to an already formed cluster joins it even when started with"
+          + " --bootstrap-expect, so restarting a node with its original flags rejoins it (a"
+          + " restarted process is a new identity that replaces its predecessor without waiting"
+          + " for --dead-member-grace).",
+      "",
+      "Stopping:",
+      "On SIGTERM or SIGINT the node first hands its partitions off to the other members"
+          + " (leaving the cluster's configuration), then stops; this may take a while under load"
+          + " and is given up to "
+          + NodeCommand.STOP_TIMEOUT_SECONDS
+          + " s. For a rolling restart, wait until GET /health shows \"safe_to_stop\": true"
+          + " before stopping the next node.",
+      "A node that dies without stopping (kill -9, a crash) is removed from the configuration"
+          + " after --dead-member-grace.",
     })
 final class NodeCommand implements Callable<Integer> {
   static final int DEFAULT_HTTP_PORT = 8000;
   static final int CLUSTER_PORT_OFFSET = 1000;
   static final String PORT_ENV = "PORT";
 
-  /** How long a graceful stop may take before the process gives up and exits with 1. */
-  private static final long STOP_TIMEOUT_SECONDS = 10;
+  /**
+   * How long a graceful stop may take before the process gives up and exits with 1. The store's
+   * hand-off of its partitions is bounded at 60 s; this leaves room for the leave that follows.
+   */
+  static final long STOP_TIMEOUT_SECONDS = 75;
 
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -85,8 +109,20 @@ final class NodeCommand implements Callable<Integer> {
       paramLabel = "HOST:PORT",
       description =
           "Cluster addresses of nodes to join through, comma-separated (default: none, bootstrap"
-              + " a new cluster).")
+              + " a new cluster). Without --bootstrap-expect the node joins the running cluster"
+              + " the seeds lead to.")
   private List<String> seeds = new ArrayList<>();
+
+  @Option(
+      names = "--dead-member-grace",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      description =
+          "How long a member may stay dead (unreachable, by failure detection) before the cluster"
+              + " removes it and re-replicates its partitions on the others, such as 30s, 500ms or"
+              + " 2m (default: ${DEFAULT-VALUE}). A node restarted under the same --node-id"
+              + " replaces its predecessor without waiting for this.")
+  private String deadMemberGrace;
 
   @Option(
       names = "--bootstrap-expect",
@@ -261,12 +297,22 @@ final class NodeCommand implements Callable<Integer> {
     if (bind.isBlank()) {
       throw usage("--bind must not be blank");
     }
+    Duration grace = parseGrace(deadMemberGrace);
     String advertise = advertiseHost != null ? advertiseHost : defaultAdvertiseHost(bind);
     if (advertise.isBlank()) {
       throw usage("--advertise-host must not be blank");
     }
     return new NodeSettings(
-        name, bind, advertise, http, cluster, seedList, bootstrapExpect, maxValueBytes, partitions);
+        name,
+        bind,
+        advertise,
+        http,
+        cluster,
+        seedList,
+        bootstrapExpect,
+        maxValueBytes,
+        partitions,
+        grace);
   }
 
   /** A wildcard bind address is not reachable as such; URLs then name the loopback address. */
@@ -289,6 +335,17 @@ final class NodeCommand implements Callable<Integer> {
       throw usage("invalid $" + PORT_ENV + " '" + value + "': expected a port number 0-65535");
     }
     return checkPort(port, "$" + PORT_ENV, 0);
+  }
+
+  private Duration parseGrace(String text) {
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw usage(
+          "invalid --dead-member-grace '"
+              + text
+              + "': expected a non-negative duration such as 30s, 500ms or 2m");
+    }
   }
 
   private Endpoint parseSeed(String seed) {

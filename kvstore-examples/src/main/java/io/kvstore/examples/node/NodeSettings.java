@@ -1,6 +1,7 @@
 package io.kvstore.examples.node;
 
 import io.kvstore.spi.Endpoint;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,6 +18,8 @@ import java.util.Optional;
  * @param bootstrapExpect how many nodes form a new cluster together
  * @param maxValueBytes the largest value the store accepts, in bytes
  * @param partitions the partition count, fixed when the cluster is created
+ * @param deadMemberGrace how long a member may stay dead before the cluster removes it and
+ *     re-replicates its partitions on the others
  */
 public record NodeSettings(
     Optional<String> nodeId,
@@ -27,7 +30,11 @@ public record NodeSettings(
     List<Endpoint> seeds,
     int bootstrapExpect,
     int maxValueBytes,
-    int partitions) {
+    int partitions,
+    Duration deadMemberGrace) {
+
+  /** How long a dead member stays in the configuration unless told otherwise. */
+  public static final Duration DEFAULT_DEAD_MEMBER_GRACE = Duration.ofSeconds(30);
 
   /** Checks the invariants the command line established; copies the seed list. */
   public NodeSettings {
@@ -43,6 +50,34 @@ public record NodeSettings(
     if (maxValueBytes < 1 || partitions < 1) {
       throw new IllegalArgumentException("maxValueBytes and partitions must be positive");
     }
+    Objects.requireNonNull(deadMemberGrace, "deadMemberGrace");
+    if (deadMemberGrace.isNegative()) {
+      throw new IllegalArgumentException("deadMemberGrace must not be negative: " + deadMemberGrace);
+    }
+  }
+
+  /** The same settings with the default grace for dead members. */
+  public NodeSettings(
+      Optional<String> nodeId,
+      String bindHost,
+      String advertiseHost,
+      int httpPort,
+      int clusterPort,
+      List<Endpoint> seeds,
+      int bootstrapExpect,
+      int maxValueBytes,
+      int partitions) {
+    this(
+        nodeId,
+        bindHost,
+        advertiseHost,
+        httpPort,
+        clusterPort,
+        seeds,
+        bootstrapExpect,
+        maxValueBytes,
+        partitions,
+        DEFAULT_DEAD_MEMBER_GRACE);
   }
 
   private static void checkPort(int port, String name) {

@@ -63,7 +63,8 @@ public final class StandaloneNode implements AutoCloseable {
     builder
         .transport(transport)
         .clusterAddress(new Endpoint(settings.bindHost(), settings.clusterPort()).toString())
-        .bootstrapExpect(settings.bootstrapExpect());
+        .bootstrapExpect(settings.bootstrapExpect())
+        .deadMemberGrace(settings.deadMemberGrace());
     if (!settings.seeds().isEmpty()) {
       builder.seeds(settings.seeds().stream().map(Endpoint::toString).toList());
     }

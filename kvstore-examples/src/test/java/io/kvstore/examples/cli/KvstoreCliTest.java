@@ -3,6 +3,7 @@ package io.kvstore.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvstore.examples.node.NodeSettings;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,9 +34,17 @@ class KvstoreCliTest {
             "--advertise-host=HOST",
             "--max-value-bytes=BYTES",
             "--partitions=N",
+            "--dead-member-grace=DURATION",
+            "(default: 30s)",
             "'ready'",
             "'stopped'")
         .doesNotContain("--parent-pid");
+    // The footer explains joining and stopping (compared with its line breaks as spaces).
+    assertThat(r.out().replaceAll("\\s+", " "))
+        .contains(
+            "--seeds without --bootstrap-expect joins a running cluster",
+            "restarting a node with its original flags rejoins it",
+            "\"safe_to_stop\": true");
   }
 
   @Test
@@ -43,7 +52,13 @@ class KvstoreCliTest {
     CliRunner.Result r = CliRunner.run("cluster", "--help");
     assertThat(r.exitCode()).isZero();
     assertThat(r.out())
-        .contains("--nodes=N", "(default: 3)", "--base-port=P", "(default: 8000)", "--bind=ADDR");
+        .contains(
+            "--nodes=N",
+            "(default: 3)",
+            "--base-port=P",
+            "(default: 8000)",
+            "--bind=ADDR",
+            "--dead-member-grace=DURATION");
   }
 
   @Test
@@ -73,6 +88,8 @@ class KvstoreCliTest {
         "--base-port must be 1-65535, got 0", "cluster", "--nodes", "1", "--base-port", "0");
     assertUsage(
         "the last cluster port would be 65537", "cluster", "--nodes", "2", "--base-port", "64536");
+    assertUsage(
+        "invalid --dead-member-grace 'later'", "cluster", "--dead-member-grace", "later");
   }
 
   @Test
@@ -105,6 +122,28 @@ class KvstoreCliTest {
     assertThat(s.clusterPort()).isEqualTo(8001);
     assertThat(s.seeds()).hasSize(2);
     assertThat(s.multiNode()).isTrue();
+  }
+
+  @Test
+  void clusterPassesTheDeadMemberGraceToEveryNode() {
+    ClusterCommand cluster =
+        CliRunner.parse(
+            Map.of(),
+            ClusterCommand.class,
+            "cluster",
+            "--nodes",
+            "2",
+            "--base-port",
+            "7000",
+            "--dead-member-grace",
+            "3s");
+    for (int i = 0; i < 2; i++) {
+      List<String> args = cluster.nodeArgs(i, 1);
+      assertThat(args).containsSequence("--dead-member-grace", "3s");
+      NodeSettings s =
+          CliRunner.parse(Map.of(), NodeCommand.class, args.toArray(String[]::new)).settings();
+      assertThat(s.deadMemberGrace()).isEqualTo(Duration.ofSeconds(3));
+    }
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.kvstore.examples.node.NodeSettings;
 import io.kvstore.spi.Endpoint;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +41,34 @@ class NodeCommandTest {
     assertThat(s.maxValueBytes()).isEqualTo(1024 * 1024);
     assertThat(s.httpUrl(8000)).isEqualTo("http://127.0.0.1:8000");
     assertThat(s.clusterEndpoint()).hasToString("127.0.0.1:9000");
+    assertThat(s.deadMemberGrace()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void deadMemberGraceTakesAUnit() {
+    assertThat(settings("--dead-member-grace", "3s").deadMemberGrace())
+        .isEqualTo(Duration.ofSeconds(3));
+    assertThat(settings("--dead-member-grace", "500ms").deadMemberGrace())
+        .isEqualTo(Duration.ofMillis(500));
+    assertThat(settings("--dead-member-grace", "2m").deadMemberGrace())
+        .isEqualTo(Duration.ofMinutes(2));
+    assertThat(settings("--dead-member-grace=45").deadMemberGrace())
+        .isEqualTo(Duration.ofSeconds(45));
+    assertThat(settings("--dead-member-grace", "0s").deadMemberGrace()).isZero();
+  }
+
+  @Test
+  void badDeadMemberGraceIsAUsageError() {
+    assertUsageError(
+        "invalid --dead-member-grace 'soon': expected a non-negative duration such as 30s, 500ms"
+            + " or 2m",
+        "node",
+        "--dead-member-grace",
+        "soon");
+    assertUsageError("invalid --dead-member-grace '-3s'", "node", "--dead-member-grace=-3s");
+    assertUsageError("invalid --dead-member-grace '3 weeks'", "node", "--dead-member-grace", "3 weeks");
+    assertUsageError("invalid --dead-member-grace ''", "node", "--dead-member-grace=");
+    assertUsageError("Missing required parameter", "node", "--dead-member-grace");
   }
 
   @Test
@@ -189,6 +218,20 @@ class NodeCommandTest {
             () ->
                 new NodeSettings(
                     Optional.empty(), "0.0.0.0", "127.0.0.1", 70000, 0, List.of(), 1, 1, 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                new NodeSettings(
+                    Optional.empty(),
+                    "0.0.0.0",
+                    "127.0.0.1",
+                    8000,
+                    0,
+                    List.of(),
+                    1,
+                    1,
+                    1,
+                    Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> CliRunner.parse(Map.of(), NodeCommand.class, "node", "--x"))
         .isInstanceOf(ParameterException.class);

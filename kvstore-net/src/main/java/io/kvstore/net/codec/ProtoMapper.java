@@ -10,6 +10,7 @@ import io.kvstore.spi.message.Accept;
 import io.kvstore.spi.message.Accepted;
 import io.kvstore.spi.message.Ack;
 import io.kvstore.spi.message.Ballot;
+import io.kvstore.spi.message.CatchUpStatus;
 import io.kvstore.spi.message.Cell;
 import io.kvstore.spi.message.ClientReply;
 import io.kvstore.spi.message.ClientRequest;
@@ -24,6 +25,8 @@ import io.kvstore.spi.message.Purge;
 import io.kvstore.spi.message.PushPull;
 import io.kvstore.spi.message.Read;
 import io.kvstore.spi.message.ReadReply;
+import io.kvstore.spi.message.SnapshotChunk;
+import io.kvstore.spi.message.SnapshotRequest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,17 +42,37 @@ import java.util.List;
  * absent {@code optional bytes}; an empty array stays a present, empty field. Byte arrays are
  * copied both ways, so a record never shares a buffer with a protobuf object.
  *
+ * <p>Lists from the wire are bounded ({@link #MAX_MEMBERS}, {@link #MAX_SNAPSHOT_ENTRIES}, {@link
+ * #MAX_SNAPSHOT_FLOORS}, {@link #MAX_DONE_PARTITIONS}), so that a small frame of tiny elements
+ * cannot make a receiver build millions of records; the same bounds are checked on encode, so a
+ * sender learns of a message no receiver would accept at once.
+ *
  * <p>Thread-safe (stateless).
  */
 public final class ProtoMapper {
+  /** The most members (and, separately, previous members) a {@link ConfigAnnounce} may list. */
+  public static final int MAX_MEMBERS = 4096;
+
+  /**
+   * The most entries in one {@link SnapshotChunk}: well above what a sender puts in one chunk (512
+   * today), so that chunk sizing can change without a protocol change.
+   */
+  public static final int MAX_SNAPSHOT_ENTRIES = 4096;
+
+  /** The most floors in one {@link SnapshotChunk} (a sender has 1024 floor buckets today). */
+  public static final int MAX_SNAPSHOT_FLOORS = 4096;
+
+  /** The most partitions a {@link CatchUpStatus} may report done: the largest partition count. */
+  public static final int MAX_DONE_PARTITIONS = 65536;
+
   private ProtoMapper() {}
 
   /**
    * Sets the body of {@code envelope} to the protobuf form of {@code message}.
    *
    * @throws IllegalArgumentException if the message type has no wire form, or the message is one
-   *     no receiver would accept (a {@link ConfigAnnounce} without members, for example): a
-   *     programming error
+   *     no receiver would accept (a {@link ConfigAnnounce} without members, a negative epoch, a
+   *     list above its bound, for example): a programming error
    */
   public static Envelope.Builder setBody(Envelope.Builder envelope, Message message) {
     if (message instanceof Ping p) {
@@ -82,6 +105,12 @@ public final class ProtoMapper {
       envelope.setConfigAnnounce(toProto(c));
     } else if (message instanceof Purge p) {
       envelope.setPurge(toProto(p));
+    } else if (message instanceof SnapshotRequest r) {
+      envelope.setSnapshotRequest(toProto(r));
+    } else if (message instanceof SnapshotChunk c) {
+      envelope.setSnapshotChunk(toProto(c));
+    } else if (message instanceof CatchUpStatus s) {
+      envelope.setCatchUpStatus(toProto(s));
     } else {
       throw new IllegalArgumentException(
           "no wire form for message type " + message.getClass().getName());
@@ -128,6 +157,12 @@ public final class ProtoMapper {
           return fromProto(envelope.getConfigAnnounce());
         case PURGE:
           return fromProto(envelope.getPurge());
+        case SNAPSHOT_REQUEST:
+          return fromProto(envelope.getSnapshotRequest());
+        case SNAPSHOT_CHUNK:
+          return fromProto(envelope.getSnapshotChunk());
+        case CATCH_UP_STATUS:
+          return fromProto(envelope.getCatchUpStatus());
         case HELLO:
         case HELLO_REPLY:
           throw new ProtoDecodeException("handshake message outside the handshake");
@@ -233,6 +268,7 @@ public final class ProtoMapper {
         .setTarget(toProto(p.target()))
         .setKey(p.key())
         .setBallot(toProto(p.ballot()))
+        .setEpoch(epochToProto(p.epoch(), "prepare.epoch"))
         .build();
   }
 
@@ -245,7 +281,8 @@ public final class ProtoMapper {
         fromProto(p.getSource()),
         fromProto(p.getTarget()),
         p.getKey(),
-        fromProto(p.getBallot(), "prepare.ballot"));
+        fromProto(p.getBallot(), "prepare.ballot"),
+        nonNegative(p.getEpoch(), "prepare.epoch"));
   }
 
   static io.kvstore.net.proto.Promise toProto(Promise p) {
@@ -270,6 +307,7 @@ public final class ProtoMapper {
         .setTarget(toProto(p.target()))
         .setKey(p.key())
         .setBallot(toProto(p.ballot()))
+        .setEpoch(epochToProto(p.epoch(), "purge.epoch"))
         .build();
   }
 
@@ -281,7 +319,8 @@ public final class ProtoMapper {
         fromProto(p.getSource()),
         fromProto(p.getTarget()),
         p.getKey(),
-        fromProto(p.getBallot(), "purge.ballot"));
+        fromProto(p.getBallot(), "purge.ballot"),
+        nonNegative(p.getEpoch(), "purge.epoch"));
   }
 
   static Promise fromProto(io.kvstore.net.proto.Promise p) throws ProtoDecodeException {
@@ -307,7 +346,8 @@ public final class ProtoMapper {
             .setTarget(toProto(a.target()))
             .setKey(a.key())
             .setBallot(toProto(a.ballot()))
-            .setCell(toProto(a.cell()));
+            .setCell(toProto(a.cell()))
+            .setEpoch(epochToProto(a.epoch(), "accept.epoch"));
     if (a.nextPromise() != null) {
       b.setNextPromise(toProto(a.nextPromise()));
     }
@@ -326,7 +366,8 @@ public final class ProtoMapper {
         a.getKey(),
         fromProto(a.getBallot(), "accept.ballot"),
         fromProto(a.getCell()),
-        a.hasNextPromise() ? fromProto(a.getNextPromise(), "accept.next_promise") : null);
+        a.hasNextPromise() ? fromProto(a.getNextPromise(), "accept.next_promise") : null,
+        nonNegative(a.getEpoch(), "accept.epoch"));
   }
 
   static io.kvstore.net.proto.Accepted toProto(Accepted a) {
@@ -356,13 +397,19 @@ public final class ProtoMapper {
         .setSource(toProto(r.source()))
         .setTarget(toProto(r.target()))
         .setKey(r.key())
+        .setEpoch(epochToProto(r.epoch(), "read.epoch"))
         .build();
   }
 
   static Read fromProto(io.kvstore.net.proto.Read r) throws ProtoDecodeException {
     require(r.hasSource(), "read.source");
     require(r.hasTarget(), "read.target");
-    return new Read(r.getRoundId(), fromProto(r.getSource()), fromProto(r.getTarget()), r.getKey());
+    return new Read(
+        r.getRoundId(),
+        fromProto(r.getSource()),
+        fromProto(r.getTarget()),
+        r.getKey(),
+        nonNegative(r.getEpoch(), "read.epoch"));
   }
 
   static io.kvstore.net.proto.ReadReply toProto(ReadReply r) {
@@ -454,18 +501,28 @@ public final class ProtoMapper {
    * The protobuf form of a configuration announcement.
    *
    * @throws IllegalArgumentException if the configuration is one no receiver would accept (an
-   *     epoch below 1, no members, a replication factor or partition count below 1)
+   *     epoch below 1, no members, more than {@link #MAX_MEMBERS} members or previous members, a
+   *     replication factor or partition count below 1)
    */
   static io.kvstore.net.proto.ConfigAnnounce toProto(ConfigAnnounce c) {
-    checkConfig(c.epoch(), c.members().size(), c.replicationFactor(), c.partitions());
+    checkConfig(
+        c.epoch(),
+        c.members().size(),
+        c.previous().size(),
+        c.replicationFactor(),
+        c.partitions());
     io.kvstore.net.proto.ConfigAnnounce.Builder b =
         io.kvstore.net.proto.ConfigAnnounce.newBuilder()
             .setSource(toProto(c.source()))
+            .setLineage(c.lineage())
             .setEpoch(c.epoch())
             .setReplicationFactor(c.replicationFactor())
             .setPartitions(c.partitions());
     for (NodeId member : c.members()) {
       b.addMembers(toProto(member));
+    }
+    for (NodeId member : c.previous()) {
+      b.addPrevious(toProto(member));
     }
     return b.build();
   }
@@ -475,28 +532,47 @@ public final class ProtoMapper {
     require(c.hasSource(), "config_announce.source");
     try {
       // uint64 and uint32 arrive signed: values above the signed maximum are negative here.
-      checkConfig(c.getEpoch(), c.getMembersCount(), c.getReplicationFactor(), c.getPartitions());
+      checkConfig(
+          c.getEpoch(),
+          c.getMembersCount(),
+          c.getPreviousCount(),
+          c.getReplicationFactor(),
+          c.getPartitions());
     } catch (IllegalArgumentException e) {
       throw new ProtoDecodeException("invalid config_announce: " + e.getMessage(), e);
     }
-    List<NodeId> members = new ArrayList<>(c.getMembersCount());
-    for (io.kvstore.net.proto.NodeId m : c.getMembersList()) {
-      members.add(fromProto(m));
-    }
     return new ConfigAnnounce(
         fromProto(c.getSource()),
+        c.getLineage(),
         c.getEpoch(),
-        members,
+        nodeIds(c.getMembersList()),
+        nodeIds(c.getPreviousList()),
         c.getReplicationFactor(),
         c.getPartitions());
   }
 
-  private static void checkConfig(long epoch, int members, int replicationFactor, int partitions) {
+  private static List<NodeId> nodeIds(List<io.kvstore.net.proto.NodeId> ids)
+      throws ProtoDecodeException {
+    List<NodeId> out = new ArrayList<>(ids.size());
+    for (io.kvstore.net.proto.NodeId id : ids) {
+      out.add(fromProto(id));
+    }
+    return out;
+  }
+
+  private static void checkConfig(
+      long epoch, int members, int previous, int replicationFactor, int partitions) {
     if (epoch < 1) {
       throw new IllegalArgumentException("epoch " + Long.toUnsignedString(epoch) + " out of range");
     }
     if (members < 1) {
       throw new IllegalArgumentException("no members");
+    }
+    if (members > MAX_MEMBERS) {
+      throw new IllegalArgumentException(members + " members, above " + MAX_MEMBERS);
+    }
+    if (previous > MAX_MEMBERS) {
+      throw new IllegalArgumentException(previous + " previous members, above " + MAX_MEMBERS);
     }
     if (replicationFactor < 1) {
       throw new IllegalArgumentException(
@@ -505,6 +581,232 @@ public final class ProtoMapper {
     if (partitions < 1) {
       throw new IllegalArgumentException(
           "partition count " + Integer.toUnsignedString(partitions) + " out of range");
+    }
+  }
+
+  // ---- catch-up messages ----
+
+  /**
+   * The protobuf form of a snapshot request.
+   *
+   * @throws IllegalArgumentException if an epoch below 1, or a negative partition, offset or
+   *     entry count, would make the request one no receiver accepts
+   */
+  static io.kvstore.net.proto.SnapshotRequest toProto(SnapshotRequest r) {
+    positiveEpoch(r.epoch(), "snapshot_request.epoch");
+    checkArgument(r.partition() >= 0, "snapshot_request.partition", r.partition());
+    checkArgument(r.offset() >= 0, "snapshot_request.offset", r.offset());
+    checkArgument(r.maxEntries() >= 0, "snapshot_request.max_entries", r.maxEntries());
+    return io.kvstore.net.proto.SnapshotRequest.newBuilder()
+        .setSource(toProto(r.source()))
+        .setTarget(toProto(r.target()))
+        .setEpoch(r.epoch())
+        .setPartition(r.partition())
+        .setOffset(r.offset())
+        .setMaxEntries(r.maxEntries())
+        .build();
+  }
+
+  static SnapshotRequest fromProto(io.kvstore.net.proto.SnapshotRequest r)
+      throws ProtoDecodeException {
+    require(r.hasSource(), "snapshot_request.source");
+    require(r.hasTarget(), "snapshot_request.target");
+    return new SnapshotRequest(
+        fromProto(r.getSource()),
+        fromProto(r.getTarget()),
+        positiveEpochFromWire(r.getEpoch(), "snapshot_request.epoch"),
+        nonNegative(r.getPartition(), "snapshot_request.partition"),
+        nonNegative(r.getOffset(), "snapshot_request.offset"),
+        nonNegative(r.getMaxEntries(), "snapshot_request.max_entries"));
+  }
+
+  /**
+   * The protobuf form of a snapshot chunk.
+   *
+   * @throws IllegalArgumentException if the chunk is one no receiver accepts: an epoch below 1, a
+   *     negative partition, offset, bucket or version, or more than {@link #MAX_SNAPSHOT_ENTRIES}
+   *     entries or {@link #MAX_SNAPSHOT_FLOORS} floors
+   */
+  static io.kvstore.net.proto.SnapshotChunk toProto(SnapshotChunk c) {
+    positiveEpoch(c.epoch(), "snapshot_chunk.epoch");
+    checkArgument(c.partition() >= 0, "snapshot_chunk.partition", c.partition());
+    checkArgument(c.offset() >= 0, "snapshot_chunk.offset", c.offset());
+    checkArgument(c.nextOffset() >= 0, "snapshot_chunk.next_offset", c.nextOffset());
+    checkArgument(
+        c.entries().size() <= MAX_SNAPSHOT_ENTRIES, "snapshot_chunk.entries", c.entries().size());
+    checkArgument(
+        c.floors().size() <= MAX_SNAPSHOT_FLOORS, "snapshot_chunk.floors", c.floors().size());
+    io.kvstore.net.proto.SnapshotChunk.Builder b =
+        io.kvstore.net.proto.SnapshotChunk.newBuilder()
+            .setSource(toProto(c.source()))
+            .setTarget(toProto(c.target()))
+            .setEpoch(c.epoch())
+            .setPartition(c.partition())
+            .setOffset(c.offset())
+            .setNextOffset(c.nextOffset())
+            .setStatus(toProto(c.status()))
+            .setLast(c.last());
+    for (SnapshotChunk.Entry e : c.entries()) {
+      b.addEntries(
+          io.kvstore.net.proto.SnapshotEntry.newBuilder()
+              .setKey(e.key())
+              .setAccepted(toProto(e.accepted()))
+              .setCell(toProto(e.cell())));
+    }
+    for (SnapshotChunk.Floor f : c.floors()) {
+      checkArgument(f.bucket() >= 0, "snapshot_chunk.floors.bucket", f.bucket());
+      checkArgument(f.version() >= 0, "snapshot_chunk.floors.version", f.version());
+      b.addFloors(
+          io.kvstore.net.proto.SnapshotFloor.newBuilder()
+              .setBucket(f.bucket())
+              .setBallot(toProto(f.ballot()))
+              .setVersion(f.version()));
+    }
+    return b.build();
+  }
+
+  static SnapshotChunk fromProto(io.kvstore.net.proto.SnapshotChunk c)
+      throws ProtoDecodeException {
+    require(c.hasSource(), "snapshot_chunk.source");
+    require(c.hasTarget(), "snapshot_chunk.target");
+    // Counts first: nothing is built for an oversized list.
+    atMost(c.getEntriesCount(), MAX_SNAPSHOT_ENTRIES, "snapshot_chunk.entries");
+    atMost(c.getFloorsCount(), MAX_SNAPSHOT_FLOORS, "snapshot_chunk.floors");
+    List<SnapshotChunk.Entry> entries = new ArrayList<>(c.getEntriesCount());
+    for (io.kvstore.net.proto.SnapshotEntry e : c.getEntriesList()) {
+      require(e.hasAccepted(), "snapshot_chunk.entries.accepted");
+      require(e.hasCell(), "snapshot_chunk.entries.cell");
+      entries.add(
+          new SnapshotChunk.Entry(
+              e.getKey(),
+              fromProto(e.getAccepted(), "snapshot_chunk.entries.accepted"),
+              fromProto(e.getCell())));
+    }
+    List<SnapshotChunk.Floor> floors = new ArrayList<>(c.getFloorsCount());
+    for (io.kvstore.net.proto.SnapshotFloor f : c.getFloorsList()) {
+      require(f.hasBallot(), "snapshot_chunk.floors.ballot");
+      floors.add(
+          new SnapshotChunk.Floor(
+              nonNegative(f.getBucket(), "snapshot_chunk.floors.bucket"),
+              fromProto(f.getBallot(), "snapshot_chunk.floors.ballot"),
+              nonNegative(f.getVersion(), "snapshot_chunk.floors.version")));
+    }
+    return new SnapshotChunk(
+        fromProto(c.getSource()),
+        fromProto(c.getTarget()),
+        positiveEpochFromWire(c.getEpoch(), "snapshot_chunk.epoch"),
+        nonNegative(c.getPartition(), "snapshot_chunk.partition"),
+        nonNegative(c.getOffset(), "snapshot_chunk.offset"),
+        nonNegative(c.getNextOffset(), "snapshot_chunk.next_offset"),
+        fromProto(c.getStatus()),
+        entries,
+        floors,
+        c.getLast());
+  }
+
+  static io.kvstore.net.proto.SnapshotStatus toProto(SnapshotChunk.Status s) {
+    switch (s) {
+      case OK:
+        return io.kvstore.net.proto.SnapshotStatus.SNAPSHOT_STATUS_OK;
+      case BEHIND:
+        return io.kvstore.net.proto.SnapshotStatus.SNAPSHOT_STATUS_BEHIND;
+      case STALE:
+        return io.kvstore.net.proto.SnapshotStatus.SNAPSHOT_STATUS_STALE;
+      default:
+        throw new IllegalArgumentException("unknown snapshot status " + s);
+    }
+  }
+
+  static SnapshotChunk.Status fromProto(io.kvstore.net.proto.SnapshotStatus s)
+      throws ProtoDecodeException {
+    switch (s) {
+      case SNAPSHOT_STATUS_OK:
+        return SnapshotChunk.Status.OK;
+      case SNAPSHOT_STATUS_BEHIND:
+        return SnapshotChunk.Status.BEHIND;
+      case SNAPSHOT_STATUS_STALE:
+        return SnapshotChunk.Status.STALE;
+      default:
+        throw new ProtoDecodeException("unknown snapshot status " + s);
+    }
+  }
+
+  /**
+   * The protobuf form of a catch-up status.
+   *
+   * @throws IllegalArgumentException if an epoch below 1, a negative pending count, or done
+   *     partitions that are negative, not strictly ascending or more than {@link
+   *     #MAX_DONE_PARTITIONS} would make the status one no receiver accepts
+   */
+  static io.kvstore.net.proto.CatchUpStatus toProto(CatchUpStatus s) {
+    positiveEpoch(s.epoch(), "catch_up_status.epoch");
+    checkArgument(s.pending() >= 0, "catch_up_status.pending", s.pending());
+    checkArgument(
+        s.done().size() <= MAX_DONE_PARTITIONS, "catch_up_status.done", s.done().size());
+    io.kvstore.net.proto.CatchUpStatus.Builder b =
+        io.kvstore.net.proto.CatchUpStatus.newBuilder()
+            .setSource(toProto(s.source()))
+            .setEpoch(s.epoch())
+            .setPending(s.pending());
+    int previous = -1;
+    for (int p : s.done()) {
+      checkArgument(p > previous, "catch_up_status.done (negative or not ascending)", p);
+      b.addDone(p);
+      previous = p;
+    }
+    return b.build();
+  }
+
+  static CatchUpStatus fromProto(io.kvstore.net.proto.CatchUpStatus s)
+      throws ProtoDecodeException {
+    require(s.hasSource(), "catch_up_status.source");
+    atMost(s.getDoneCount(), MAX_DONE_PARTITIONS, "catch_up_status.done");
+    List<Integer> done = new ArrayList<>(s.getDoneCount());
+    long previous = -1;
+    for (int i = 0; i < s.getDoneCount(); i++) {
+      // uint32 arrives signed: a partition above 2^31 - 1 is negative here.
+      int p = nonNegative(s.getDone(i), "catch_up_status.done");
+      if (p <= previous) {
+        throw new ProtoDecodeException("catch_up_status.done not strictly ascending at " + p);
+      }
+      done.add(p);
+      previous = p;
+    }
+    return new CatchUpStatus(
+        fromProto(s.getSource()),
+        positiveEpochFromWire(s.getEpoch(), "catch_up_status.epoch"),
+        done,
+        nonNegative(s.getPending(), "catch_up_status.pending"));
+  }
+
+  /** An epoch of a replication message: any non-negative long. */
+  private static long epochToProto(long epoch, String field) {
+    checkArgument(epoch >= 0, field, epoch);
+    return epoch;
+  }
+
+  /** An epoch of a configuration or catch-up message: at least 1. */
+  private static void positiveEpoch(long epoch, String field) {
+    checkArgument(epoch >= 1, field, epoch);
+  }
+
+  private static long positiveEpochFromWire(long epoch, String field)
+      throws ProtoDecodeException {
+    if (epoch < 1) {
+      throw new ProtoDecodeException(field + " " + Long.toUnsignedString(epoch) + " out of range");
+    }
+    return epoch;
+  }
+
+  private static void checkArgument(boolean ok, String field, long value) {
+    if (!ok) {
+      throw new IllegalArgumentException(field + " " + value + " out of range");
+    }
+  }
+
+  private static void atMost(int count, int max, String field) throws ProtoDecodeException {
+    if (count > max) {
+      throw new ProtoDecodeException(field + ": " + count + " elements, above " + max);
     }
   }
 
@@ -524,6 +826,15 @@ public final class ProtoMapper {
   private static long nonNegative(long value, String field) throws ProtoDecodeException {
     if (value < 0) {
       throw new ProtoDecodeException(field + " " + Long.toUnsignedString(value) + " out of range");
+    }
+    return value;
+  }
+
+  /** A uint32 field that must fit a Java int. */
+  private static int nonNegative(int value, String field) throws ProtoDecodeException {
+    if (value < 0) {
+      throw new ProtoDecodeException(
+          field + " " + Integer.toUnsignedString(value) + " out of range");
     }
     return value;
   }
