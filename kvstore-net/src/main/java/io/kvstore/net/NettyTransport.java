@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every packet carries the cluster name and protocol version; packets of another cluster or an
  * unsupported version, garbage, and oversize frames are dropped and counted in {@link #metrics()},
- * and a TCP connection that sends them is closed. One event loop group (by default two threads)
+ * and a TCP connection that sends them is closed. One event loop group (by default one thread)
  * serves the TCP server, the TCP clients and the UDP channel.
  *
  * <p>Threading: thread-safe. {@code send}, {@code sendDatagram} never block on the network (a host

@@ -257,7 +257,10 @@ public final class NettyTransportConfig {
       return this;
     }
 
-    /** I/O threads (default 2: one node's traffic rarely needs more; 1 to 64). */
+    /**
+     * I/O threads (default 1: every peer connection of a node shares one thread, which coalesces
+     * their reads and writes; 1 to 64).
+     */
     public Builder ioThreads(int threads) {
       once(ioThreads == UNSET, "ioThreads");
       this.ioThreads = threads;
@@ -318,7 +321,7 @@ public final class NettyTransportConfig {
       check(
           outboundBufferBytes >= 64 * 1024,
           "outboundBufferBytes below 64 KiB: " + outboundBufferBytes);
-      ioThreads = orDefault(ioThreads, 2);
+      ioThreads = orDefault(ioThreads, 1);
       check(ioThreads >= 1 && ioThreads <= 64, "ioThreads out of range 1..64: " + ioThreads);
       return new NettyTransportConfig(this);
     }

@@ -21,7 +21,7 @@ class NettyTransportConfigTest {
     assertThat(c.reconnectBackoffMin()).isEqualTo(Duration.ofMillis(50));
     assertThat(c.reconnectBackoffMax()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.outboundQueueLimit()).isEqualTo(4096);
-    assertThat(c.ioThreads()).isEqualTo(2);
+    assertThat(c.ioThreads()).isEqualTo(1);
   }
 
   @Test
