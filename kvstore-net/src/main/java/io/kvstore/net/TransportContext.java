@@ -114,15 +114,36 @@ public final class TransportContext {
    * @return false if the body was not a valid message (counted as garbage)
    */
   public boolean deliver(Endpoint from, Envelope envelope, Counter messagesIn) {
+    Message message = decode(from, envelope, messagesIn);
+    if (message == null) {
+      return false;
+    }
+    deliver(from, message);
+    return true;
+  }
+
+  /**
+   * Maps the envelope's body to a message, counting it as received.
+   *
+   * @param from the sender's advertised endpoint, for the log
+   * @param messagesIn the counter of received messages for the channel type
+   * @return the message, or null if the body was not a valid message (counted as garbage)
+   */
+  public Message decode(Endpoint from, Envelope envelope, Counter messagesIn) {
     Message message;
     try {
       message = ProtoMapper.fromEnvelope(envelope);
     } catch (ProtoDecodeException e) {
       metrics.increment(Counter.DROPPED_GARBAGE);
       log.debug("dropping an invalid message from {}: {}", from, e.getMessage());
-      return false;
+      return null;
     }
     metrics.increment(messagesIn);
+    return message;
+  }
+
+  /** Hands a decoded message to the inbound callback; a failing callback is counted and logged. */
+  public void deliver(Endpoint from, Message message) {
     try {
       inbound.receive(from, message);
     } catch (RuntimeException e) {
@@ -130,7 +151,6 @@ public final class TransportContext {
       metrics.increment(Counter.DELIVERY_FAILURES);
       metrics.warnOnce(log, "delivery", e.getClass().getName(), "the inbound callback threw " + e);
     }
-    return true;
   }
 
   /** The sender endpoint of a received envelope whose header was accepted. */

@@ -36,8 +36,10 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -65,6 +67,8 @@ public final class ClusterNode extends AbstractNodeEngine {
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   private static final long CONFIG_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long HANDOFF_NANOS = TimeUnit.SECONDS.toNanos(60);
+  /** The most messages one inbox drain hands to the core before yielding the loop. */
+  private static final int INBOX_BATCH = 256;
 
   private final NodeConfig config;
   private final NodeId self;
@@ -85,6 +89,11 @@ public final class ClusterNode extends AbstractNodeEngine {
   private SplittableRandom random;
   private final Map<Long, Pending<?>> pending = new HashMap<>();
   private long nextConfigTickNanos;
+
+  /** Messages received (or sent to self) on their way to the replica loop; see {@link #onData}. */
+  private final ConcurrentLinkedQueue<Message> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean inboxScheduled = new AtomicBoolean();
+  private final Runnable drainInbox = this::drainInbox;
 
   private record Pending<T>(CompletableFuture<T> future, Function<Outcome, T> answer) {
     void complete(ProposalResult r) {
@@ -375,23 +384,57 @@ public final class ClusterNode extends AbstractNodeEngine {
 
   // ---- data plane -------------------------------------------------------------------------
 
+  /**
+   * Hands a received message to the replica loop. Messages wait in the inbox, and one drain task
+   * per burst carries all of them to the loop: a read of many frames costs one task and at most one
+   * wake-up, not one of each per message. Messages of one connection keep their order.
+   */
   private void onData(Endpoint from, Message m) {
-    runOnLoop(() -> {
-      long now = now();
-      if (!reconfigurator.onMessage(m, now, wall(now))) {
-        core.onMessage(m, now, wall(now));
+    inbox.add(m);
+    scheduleInbox();
+  }
+
+  private void scheduleInbox() {
+    // The flag is cleared before the drain polls, so a message added after the drain's last poll
+    // always schedules a new drain.
+    if (!inboxScheduled.get() && inboxScheduled.compareAndSet(false, true)) {
+      EventLoop l = loop;
+      try {
+        if (l != null) {
+          l.execute(drainInbox);
+          return;
+        }
+      } catch (RejectedExecutionException e) {
+        // shutting down: drop what waits
       }
-    });
+      inbox.clear();
+      inboxScheduled.set(false);
+    }
+  }
+
+  private void drainInbox() {
+    inboxScheduled.set(false);
+    // Bounded, so that client commands and timers interleave with a long stream of messages.
+    for (int i = 0; i < INBOX_BATCH; i++) {
+      Message m = inbox.poll();
+      if (m == null) {
+        return;
+      }
+      long now = now();
+      long wall = wall(now);
+      if (!reconfigurator.onMessage(m, now, wall)) {
+        core.onMessage(m, now, wall);
+      }
+    }
+    if (!inbox.isEmpty()) {
+      scheduleInbox();
+    }
   }
 
   private void send(NodeId to, Message message) {
     if (to.equals(self)) {
-      runOnLoop(() -> {
-        long now = now();
-        if (!reconfigurator.onMessage(message, now, wall(now))) {
-          core.onMessage(message, now, wall(now));
-        }
-      });
+      // Never handled inside the step that sent it: the core is not re-entrant.
+      onData(null, message);
       return;
     }
     Endpoint ep = addresses.get(to);

@@ -13,8 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * An {@link EventLoop} on one dedicated daemon thread: a lock-free queue of tasks that any thread
  * may add to, and timers kept by the loop thread itself. Submitting from another thread costs one
- * queue insertion and, at most, one unpark; the loop never takes a lock (a {@code
- * ScheduledThreadPoolExecutor} takes one per task, which showed in the replicated write path).
+ * queue insertion, and an unpark only if the loop is idle (parked or about to park): a busy loop is
+ * never woken, so a burst of submissions costs one wake-up at most. The loop never takes a lock (a
+ * {@code ScheduledThreadPoolExecutor} takes one per task, which showed in the replicated write
+ * path).
  */
 public final class ThreadEventLoop implements EventLoop {
   private static final Logger log = LoggerFactory.getLogger(ThreadEventLoop.class);
@@ -25,6 +27,13 @@ public final class ThreadEventLoop implements EventLoop {
   private final PriorityQueue<Timer> timers = new PriorityQueue<>(); // loop thread only
   private final LoopThread thread;
   private volatile boolean shuttingDown;
+  /**
+   * Set by the loop thread just before it parks, cleared when it wakes. A submitter adds to its
+   * queue and then reads this flag; the loop sets it and then checks both queues again. Both are
+   * volatile accesses, so either the submitter sees the flag (and unparks) or the loop sees the
+   * task (and does not park): no submission is left waiting.
+   */
+  private volatile boolean idle;
   private long timerSeq; // loop thread only
 
   private static final class Timer implements Comparable<Timer> {
@@ -70,7 +79,11 @@ public final class ThreadEventLoop implements EventLoop {
       throw new RejectedExecutionException("event loop " + thread.getName() + " is shut down");
     }
     tasks.add(task);
-    if (Thread.currentThread() != thread) {
+    wakeIfIdle();
+  }
+
+  private void wakeIfIdle() {
+    if (idle && Thread.currentThread() != thread) {
       LockSupport.unpark(thread);
     }
   }
@@ -82,9 +95,7 @@ public final class ThreadEventLoop implements EventLoop {
     }
     Timer t = new Timer(System.nanoTime() + Math.max(0, delayNanos), task);
     newTimers.add(t);
-    if (Thread.currentThread() != thread) {
-      LockSupport.unpark(thread);
-    }
+    wakeIfIdle();
     return () -> t.cancelled = true;
   }
 
@@ -142,14 +153,19 @@ public final class ThreadEventLoop implements EventLoop {
         continue;
       }
       head = timers.peek();
-      if (head == null) {
-        LockSupport.park(this);
-      } else {
-        long wait = head.dueNanos - System.nanoTime();
-        if (wait > 0) {
+      long wait = head == null ? 0 : head.dueNanos - System.nanoTime();
+      if (head != null && wait <= 0) {
+        continue;
+      }
+      idle = true;
+      if (tasks.isEmpty() && newTimers.isEmpty() && !shuttingDown) {
+        if (head == null) {
+          LockSupport.park(this);
+        } else {
           LockSupport.parkNanos(this, wait);
         }
       }
+      idle = false;
     }
   }
 
