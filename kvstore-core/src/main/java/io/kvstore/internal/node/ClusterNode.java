@@ -317,17 +317,7 @@ public final class ClusterNode extends AbstractNodeEngine {
     try {
       loop.execute(() -> {
         long now = now();
-        reconfigurator.removeMember(member, now, wall(now), new Reconfigurator.ChangeCallback() {
-          @Override
-          public void started(long epoch) {
-            f.complete(epoch);
-          }
-
-          @Override
-          public void failed(RuntimeException why) {
-            f.completeExceptionally(why);
-          }
-        });
+        reconfigurator.removeMember(member, now, wall(now), Reconfigurator.ChangeCallback.completing(f));
       });
     } catch (RejectedExecutionException e) {
       f.completeExceptionally(new io.kvstore.StoreClosedException("the store is closed"));

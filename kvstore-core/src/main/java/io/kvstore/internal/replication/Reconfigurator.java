@@ -88,6 +88,21 @@ public final class Reconfigurator {
 
     /** The change was refused. */
     void failed(RuntimeException why);
+
+    /** A callback that completes {@code future} with the epoch, or with the refusal. */
+    static ChangeCallback completing(java.util.concurrent.CompletableFuture<Long> future) {
+      return new ChangeCallback() {
+        @Override
+        public void started(long epoch) {
+          future.complete(epoch);
+        }
+
+        @Override
+        public void failed(RuntimeException why) {
+          future.completeExceptionally(why);
+        }
+      };
+    }
   }
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Reconfigurator.class);

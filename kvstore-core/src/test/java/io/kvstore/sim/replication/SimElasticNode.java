@@ -1,9 +1,7 @@
 package io.kvstore.sim.replication;
 
 import io.kvstore.NodeId;
-import io.kvstore.Versioned;
 import io.kvstore.internal.ops.Command;
-import io.kvstore.internal.ops.Outcome;
 import io.kvstore.internal.partition.ClusterConfig;
 import io.kvstore.internal.replication.ProposalResult;
 import io.kvstore.internal.replication.Proposer;
@@ -16,7 +14,6 @@ import io.kvstore.spi.Endpoint;
 import io.kvstore.spi.Message;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -183,55 +180,11 @@ final class SimElasticNode {
   CompletableFuture<Long> removeMember(String member) {
     CompletableFuture<Long> f = new CompletableFuture<>();
     ctx.eventLoop().execute(() -> reconfigurator.removeMember(member, now(), wallMillis(),
-        new Reconfigurator.ChangeCallback() {
-          @Override
-          public void started(long epoch) {
-            f.complete(epoch);
-          }
-
-          @Override
-          public void failed(RuntimeException why) {
-            f.completeExceptionally(why);
-          }
-        }));
+        Reconfigurator.ChangeCallback.completing(f)));
     return f;
   }
 
   SimKv kv() {
-    return new SimKv() {
-      @Override
-      public CompletableFuture<Optional<Versioned<byte[]>>> get(String key) {
-        return submit(key, Command.get(), opDeadlineNanos).thenApply(r -> {
-          Outcome o = SimReplicaNode.done(r);
-          return o.applied()
-              ? Optional.of(new Versioned<>(o.value(), o.version()))
-              : Optional.<Versioned<byte[]>>empty();
-        });
-      }
-
-      @Override
-      public CompletableFuture<Long> put(String key, byte[] value) {
-        return submit(key, Command.put(value, 0), opDeadlineNanos)
-            .thenApply(r -> SimReplicaNode.done(r).version());
-      }
-
-      @Override
-      public CompletableFuture<Boolean> delete(String key) {
-        return submit(key, Command.delete(), opDeadlineNanos)
-            .thenApply(r -> SimReplicaNode.done(r).applied());
-      }
-
-      @Override
-      public CompletableFuture<Boolean> compareAndSet(String key, long expected, byte[] value) {
-        return submit(key, Command.compareAndSet(expected, value, 0), opDeadlineNanos)
-            .thenApply(r -> SimReplicaNode.done(r).applied());
-      }
-
-      @Override
-      public CompletableFuture<Boolean> putIfAbsent(String key, byte[] value) {
-        return submit(key, Command.putIfAbsent(value, 0), opDeadlineNanos)
-            .thenApply(r -> SimReplicaNode.done(r).applied());
-      }
-    };
+    return SimReplicaNode.kvFace((key, command) -> submit(key, command, opDeadlineNanos));
   }
 }

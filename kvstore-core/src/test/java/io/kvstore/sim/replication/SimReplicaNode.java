@@ -202,38 +202,44 @@ final class SimReplicaNode {
 
   /** The client face: outcomes mapped as the public API maps them. */
   SimKv kv() {
+    return kvFace((key, command) -> submit(key, command));
+  }
+
+  /**
+   * A client face over any way of submitting commands: outcomes mapped as the public API maps
+   * them.
+   */
+  static SimKv kvFace(
+      java.util.function.BiFunction<String, Command, CompletableFuture<ProposalResult>> submit) {
     return new SimKv() {
       @Override
       public CompletableFuture<Optional<Versioned<byte[]>>> get(String key) {
-        return submit(key, Command.get())
-            .thenApply(
-                r -> {
-                  Outcome o = done(r);
-                  return o.applied()
-                      ? Optional.of(new Versioned<>(o.value(), o.version()))
-                      : Optional.<Versioned<byte[]>>empty();
-                });
+        return submit.apply(key, Command.get()).thenApply(r -> {
+          Outcome o = done(r);
+          return o.applied()
+              ? Optional.of(new Versioned<>(o.value(), o.version()))
+              : Optional.<Versioned<byte[]>>empty();
+        });
       }
 
       @Override
       public CompletableFuture<Long> put(String key, byte[] value) {
-        return submit(key, Command.put(value, 0)).thenApply(r -> done(r).version());
+        return submit.apply(key, Command.put(value, 0)).thenApply(r -> done(r).version());
       }
 
       @Override
       public CompletableFuture<Boolean> delete(String key) {
-        return submit(key, Command.delete()).thenApply(r -> done(r).applied());
+        return submit.apply(key, Command.delete()).thenApply(r -> done(r).applied());
       }
 
       @Override
       public CompletableFuture<Boolean> compareAndSet(String key, long expected, byte[] value) {
-        return submit(key, Command.compareAndSet(expected, value, 0))
-            .thenApply(r -> done(r).applied());
+        return submit.apply(key, Command.compareAndSet(expected, value, 0)).thenApply(r -> done(r).applied());
       }
 
       @Override
       public CompletableFuture<Boolean> putIfAbsent(String key, byte[] value) {
-        return submit(key, Command.putIfAbsent(value, 0)).thenApply(r -> done(r).applied());
+        return submit.apply(key, Command.putIfAbsent(value, 0)).thenApply(r -> done(r).applied());
       }
     };
   }
