@@ -89,6 +89,9 @@ public final class ClusterNode extends AbstractNodeEngine {
   private SplittableRandom random;
   private final Map<Long, Pending<?>> pending = new HashMap<>();
   private long nextConfigTickNanos;
+  private ClusterConfig spreadOf;
+  private Map<NodeId, Integer> replicasPerMember = Map.of();
+  private Map<NodeId, Integer> primariesPerMember = Map.of();
 
   /** Messages received (or sent to self) on their way to the replica loop; see {@link #onData}. */
   private final ConcurrentLinkedQueue<Message> inbox = new ConcurrentLinkedQueue<>();
@@ -485,19 +488,8 @@ public final class ClusterNode extends AbstractNodeEngine {
         stopper.setDaemon(true);
         stopper.start();
       }
-      publishView(liveSet());
+      publishView(membershipView().alive());
     }
-  }
-
-  private Set<NodeId> liveSet() {
-    Set<NodeId> alive = new HashSet<>();
-    alive.add(self);
-    for (Member m : members()) {
-      if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
-        alive.add(m.id());
-      }
-    }
-    return alive;
   }
 
   private void tick() {
@@ -533,38 +525,46 @@ public final class ClusterNode extends AbstractNodeEngine {
       view = null;
       return;
     }
-    Placement placement = new Placement(c);
-    Map<NodeId, Integer> replicas = new HashMap<>();
-    Map<NodeId, Integer> primaries = new HashMap<>();
-    for (NodeId m : c.members()) {
-      replicas.put(m, 0);
-      primaries.put(m, 0);
+    Placement placement = core.placement(); // computed once per configuration, by the core
+    if (spreadOf != c) {
+      // Partitions and primaries per member change only with the configuration.
+      Map<NodeId, Integer> replicas = new HashMap<>();
+      Map<NodeId, Integer> primaries = new HashMap<>();
+      for (NodeId m : c.members()) {
+        replicas.put(m, 0);
+        primaries.put(m, 0);
+      }
+      for (int p = 0; p < c.partitions(); p++) {
+        List<NodeId> set = placement.replicas(p);
+        for (NodeId r : set) {
+          replicas.merge(r, 1, Integer::sum);
+        }
+        primaries.merge(set.get(0), 1, Integer::sum);
+      }
+      replicasPerMember = Map.copyOf(replicas);
+      primariesPerMember = Map.copyOf(primaries);
+      spreadOf = c;
     }
     boolean safe = !c.joint() && c.members().contains(self) && c.members().size() > 1;
-    int quorum;
-    for (int p = 0; p < c.partitions(); p++) {
+    for (int p = 0; safe && p < c.partitions(); p++) {
       List<NodeId> set = placement.replicas(p);
-      for (NodeId r : set) {
-        replicas.merge(r, 1, Integer::sum);
-      }
-      primaries.merge(set.get(0), 1, Integer::sum);
-      if (safe && set.contains(self)) {
+      if (set.contains(self)) {
         int live = 0;
         for (NodeId r : set) {
           if (!r.equals(self) && alive.contains(r)) {
             live++;
           }
         }
-        quorum = set.size() / 2 + 1;
-        safe = live >= quorum;
+        safe = live >= set.size() / 2 + 1;
       }
     }
     boolean ready = c.members().contains(self) && core.catchUpPending() == 0;
     ClusterView.Migration migration = reconfigurator.migration();
     view = new ClusterView(c.epoch(), c.members(), c.previous(), c.effectiveReplicas(), c.partitions(),
-        replicas, primaries, c.members().contains(self), ready, safe,
+        replicasPerMember, primariesPerMember, c.members().contains(self), ready, safe,
         migration == null ? List.of() : List.of(migration));
   }
+
 
   // ---- client operations ------------------------------------------------------------------
 

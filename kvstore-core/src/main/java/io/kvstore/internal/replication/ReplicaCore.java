@@ -325,6 +325,11 @@ public final class ReplicaCore {
     return c;
   }
 
+  /** The placement of the installed configuration's members, or null before it is formed. */
+  public Placement placement() {
+    return placement;
+  }
+
   /** The installed configuration, or null before the cluster is formed. */
   public ClusterConfig config() {
     return placement == null ? null : placement.config();

@@ -2,9 +2,7 @@ package io.kvstore.sim.replication;
 
 import io.kvstore.NodeId;
 import io.kvstore.internal.ops.Command;
-import io.kvstore.internal.ops.Outcome;
 import io.kvstore.internal.partition.ClusterConfig;
-import io.kvstore.internal.replication.ProposalResult;
 import io.kvstore.internal.replication.Reconfigurator;
 import io.kvstore.sim.DelayDistribution;
 import io.kvstore.sim.FaultSchedule;
@@ -20,7 +18,6 @@ import io.kvstore.sim.WorkloadConfig;
 import io.kvstore.sim.checker.CheckResult;
 import io.kvstore.sim.checker.LinearizabilityChecker;
 import io.kvstore.spi.Endpoint;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -439,33 +436,14 @@ final class ElasticScenario {
       }
       sim.runFor(Duration.ofMillis(500));
 
-      int[] outstanding = {0};
-      int process = 1_000_000;
+      Map<String, ReplicationScenario.FinalReader> readers = new LinkedHashMap<>();
       for (String n : names) {
         SimElasticNode node = node(n);
-        if (node == null) {
-          continue;
-        }
-        for (int k = 0; k < shape.keys(); k++) {
-          String key = "k" + k;
-          int handle = history.invoke(process++, Operation.Kind.GET, key, null, 0);
-          outstanding[0]++;
-          node.submit(key, Command.get(), FINAL_READ_DEADLINE_NANOS).whenComplete((r, e) -> {
-            outstanding[0]--;
-            if (r instanceof ProposalResult.Done d) {
-              Outcome o = d.outcome();
-              history.ok(handle, true, o.applied() ? new String(o.value(), StandardCharsets.UTF_8) : null,
-                  o.applied() ? o.version() : 0);
-            } else {
-              history.fail(handle);
-              liveness.add(n + " read " + key + ": " + (e != null ? e : r));
-            }
-          });
+        if (node != null) {
+          readers.put(n, key -> node.submit(key, Command.get(), FINAL_READ_DEADLINE_NANOS));
         }
       }
-      if (!sim.runUntil(() -> outstanding[0] == 0, Duration.ofSeconds(20))) {
-        liveness.add(outstanding[0] + " final reads never completed");
-      }
+      ReplicationScenario.finalReads(sim, history, readers, shape.keys(), liveness);
 
       List<Operation> ops = history.operations();
       stats.lastTraceHash = sim.traceHash();

@@ -212,6 +212,45 @@ final class ReplicationScenario {
     return new SimPlan(new FaultSchedule(faults), opsPerClient);
   }
 
+  /** Submits a read of one key through one node. */
+  @FunctionalInterface
+  interface FinalReader {
+    java.util.concurrent.CompletableFuture<ProposalResult> read(String key);
+  }
+
+  /**
+   * Reads every key ("k0".."k{keys-1}") through every reader, records the reads in {@code history}
+   * (so the checker sees them: an acknowledged write that is lost fails it), and adds to {@code
+   * liveness} every read that did not succeed.
+   */
+  static void finalReads(Simulation sim, History history, Map<String, FinalReader> readers, int keys,
+      List<String> liveness) {
+    int[] outstanding = {0};
+    int process = 1_000_000;
+    for (Map.Entry<String, FinalReader> reader : readers.entrySet()) {
+      String n = reader.getKey();
+      for (int k = 0; k < keys; k++) {
+        String key = "k" + k;
+        int handle = history.invoke(process++, Operation.Kind.GET, key, null, 0);
+        outstanding[0]++;
+        reader.getValue().read(key).whenComplete((r, e) -> {
+          outstanding[0]--;
+          if (r instanceof ProposalResult.Done d) {
+            Outcome o = d.outcome();
+            history.ok(handle, true, o.applied() ? new String(o.value(), StandardCharsets.UTF_8) : null,
+                o.applied() ? o.version() : 0);
+          } else {
+            history.fail(handle);
+            liveness.add(n + " read " + key + ": " + (e != null ? e : r));
+          }
+        });
+      }
+    }
+    if (!sim.runUntil(() -> outstanding[0] == 0, Duration.ofSeconds(20))) {
+      liveness.add(outstanding[0] + " final reads never completed");
+    }
+  }
+
   /** Runs one seed; returns null if it passed, else why not. Adds its counters to {@code stats}. */
   static String run(long seed, SimPlan plan, Shape shape, Stats stats) {
     try {
@@ -341,35 +380,12 @@ final class ReplicationScenario {
 
     // Liveness: a read of every key through every node succeeds.
     List<String> liveness = new ArrayList<>();
-    int[] outstanding = {0};
-    int process = 1_000_000;
+    Map<String, FinalReader> readers = new LinkedHashMap<>();
     for (String n : names) {
       SimReplicaNode node = sim.host(n).node(SimReplicaNode.class);
-      for (int k = 0; k < shape.keys(); k++) {
-        String key = "k" + k;
-        int handle = history.invoke(process++, Operation.Kind.GET, key, null, 0);
-        outstanding[0]++;
-        node.submit(key, Command.get(), FINAL_READ_DEADLINE_NANOS)
-            .whenComplete(
-                (r, e) -> {
-                  outstanding[0]--;
-                  if (r instanceof ProposalResult.Done d) {
-                    Outcome o = d.outcome();
-                    history.ok(
-                        handle,
-                        true,
-                        o.applied() ? new String(o.value(), StandardCharsets.UTF_8) : null,
-                        o.applied() ? o.version() : 0);
-                  } else {
-                    history.fail(handle);
-                    liveness.add(n + " read " + key + ": " + (e != null ? e : r));
-                  }
-                });
-      }
+      readers.put(n, key -> node.submit(key, Command.get(), FINAL_READ_DEADLINE_NANOS));
     }
-    if (!sim.runUntil(() -> outstanding[0] == 0, Duration.ofSeconds(20))) {
-      liveness.add(outstanding[0] + " final reads never completed");
-    }
+    finalReads(sim, history, readers, shape.keys(), liveness);
 
     List<Operation> ops = history.operations();
     stats.lastTraceHash = sim.traceHash();
