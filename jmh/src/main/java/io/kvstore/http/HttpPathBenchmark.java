@@ -70,7 +70,7 @@ public class HttpPathBenchmark {
     store = KvStore.builder().nodeName("jmh-http").build().start();
     JsonCodec json = new JsonCodec();
     AdapterConfig config =
-        new AdapterConfig("127.0.0.1", 0, 1024, 1 << 20, Duration.ofSeconds(60), null);
+        new AdapterConfig("127.0.0.1", 0, 1024, 1 << 20, Duration.ofSeconds(60), null, 1, null);
     HttpMetrics metrics = new HttpMetrics();
     ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), json);
     ErrorMapper errors = new ErrorMapper(json, metrics);

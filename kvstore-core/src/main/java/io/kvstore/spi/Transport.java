@@ -28,6 +28,18 @@ public interface Transport extends AutoCloseable {
   /** Sends a best-effort, size-capped datagram (gossip); may be lost, duplicated or reordered. */
   void sendDatagram(Endpoint to, Message message);
 
+  /**
+   * The event loop this transport reads and writes on, if it has exactly one and lets its user run
+   * work there; {@code null} otherwise (the default). A store runs its replication core on this
+   * loop when it exists, so that received messages reach the core, and the core's messages reach
+   * the sockets, without a hand-off between threads. Tasks submitted to it must never block. The
+   * loop belongs to the transport: its {@link EventLoop#shutdown} does nothing, and it stops with
+   * {@link #close}. Available before {@link #start}.
+   */
+  default EventLoop eventLoop() {
+    return null;
+  }
+
   /** Unbinds and releases every resource. Idempotent. */
   @Override
   void close();

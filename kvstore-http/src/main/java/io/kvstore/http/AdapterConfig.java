@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param maxBodyBytes the largest request body accepted
  * @param idleTimeout how long a connection may stay silent before it is closed
  * @param advertisedUrl the URL other nodes and clients should use, or {@code null}
+ * @param ioThreads the adapter's own I/O threads (when it has no event loop group given)
+ * @param eventLoopGroup the caller's group to serve on, or {@code null} for threads of its own
  */
 record AdapterConfig(
     String host,
@@ -18,4 +20,6 @@ record AdapterConfig(
     int maxConnections,
     int maxBodyBytes,
     Duration idleTimeout,
-    String advertisedUrl) {}
+    String advertisedUrl,
+    int ioThreads,
+    io.netty.channel.EventLoopGroup eventLoopGroup) {}

@@ -109,14 +109,19 @@ public final class HttpAdapter implements AutoCloseable {
     if (started) {
       return this;
     }
-    acceptor =
-        new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("kvstore-http-accept"), NioIoHandler.newFactory());
-    workers =
-        new MultiThreadIoEventLoopGroup(
-            Math.max(2, Runtime.getRuntime().availableProcessors()),
-            new DefaultThreadFactory("kvstore-http"),
-            NioIoHandler.newFactory());
+    if (config.eventLoopGroup() != null) {
+      // The caller's loop (a cluster transport's): requests and the store's replies meet on one
+      // thread. It stays the caller's: close() never shuts it down.
+      acceptor = config.eventLoopGroup();
+      workers = config.eventLoopGroup();
+    } else {
+      acceptor =
+          new MultiThreadIoEventLoopGroup(
+              1, new DefaultThreadFactory("kvstore-http-accept"), NioIoHandler.newFactory());
+      workers =
+          new MultiThreadIoEventLoopGroup(
+              config.ioThreads(), new DefaultThreadFactory("kvstore-http"), NioIoHandler.newFactory());
+    }
     ErrorMapper errors = new ErrorMapper(json, metrics);
     Router router =
         new Router(
@@ -208,6 +213,9 @@ public final class HttpAdapter implements AutoCloseable {
   }
 
   private void shutdownGroups() {
+    if (config.eventLoopGroup() != null) {
+      return;
+    }
     workers.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     acceptor.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     workers.terminationFuture().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MILLIS);
@@ -231,6 +239,8 @@ public final class HttpAdapter implements AutoCloseable {
     private Integer maxBodyBytes;
     private Duration idleTimeout;
     private String advertisedUrl;
+    private Integer ioThreads;
+    private EventLoopGroup eventLoopGroup;
 
     private Builder(KvStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -300,6 +310,32 @@ public final class HttpAdapter implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The adapter's I/O threads (default: one per two processors, at least one). Ignored with
+     * {@link #eventLoopGroup}.
+     */
+    public Builder ioThreads(int n) {
+      once(ioThreads, "ioThreads");
+      if (n < 1 || n > 64) {
+        throw new IllegalArgumentException("ioThreads must be in 1..64: " + n);
+      }
+      this.ioThreads = n;
+      return this;
+    }
+
+    /**
+     * Serves on {@code group} instead of threads of the adapter's own; the group stays the
+     * caller's ({@link HttpAdapter#close()} does not shut it down, and it must outlive the
+     * adapter). Giving the cluster transport's one-thread group puts requests, the store's work
+     * and the replies on one thread: no hand-off between threads on the request path, which is
+     * what a small machine running several nodes needs.
+     */
+    public Builder eventLoopGroup(EventLoopGroup group) {
+      once(eventLoopGroup, "eventLoopGroup");
+      this.eventLoopGroup = Objects.requireNonNull(group, "group");
+      return this;
+    }
+
     /** Builds the adapter; nothing is bound until {@link HttpAdapter#start()}. */
     public HttpAdapter build() {
       AdapterConfig config =
@@ -309,7 +345,11 @@ public final class HttpAdapter implements AutoCloseable {
               maxConnections != null ? maxConnections : DEFAULT_MAX_CONNECTIONS,
               maxBodyBytes != null ? maxBodyBytes : DEFAULT_MAX_BODY_BYTES,
               idleTimeout != null ? idleTimeout : DEFAULT_IDLE_TIMEOUT,
-              advertisedUrl);
+              advertisedUrl,
+              ioThreads != null
+                  ? ioThreads
+                  : Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+              eventLoopGroup);
       return new HttpAdapter(store, config);
     }
   }

@@ -61,7 +61,8 @@ public final class NettyTransport implements Transport {
 
   // Set once by start(), under lock; read without it after (volatile publication).
   private volatile TransportContext ctx;
-  private EventLoopGroup group;
+  private final EventLoopGroup group;
+  private final SharedLoop sharedLoop;
   private TcpServer tcp;
   private UdpChannel udp;
   private volatile PeerConnections peers;
@@ -70,6 +71,13 @@ public final class NettyTransport implements Transport {
 
   private NettyTransport(NettyTransportConfig config) {
     this.config = Objects.requireNonNull(config, "config");
+    // Netty starts the threads on first use: a transport never started holds none.
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            config.ioThreads(),
+            new DefaultThreadFactory("kvstore-net", true),
+            NioIoHandler.newFactory());
+    this.sharedLoop = config.ioThreads() == 1 ? new SharedLoop(group.next()) : null;
   }
 
   /** A transport with {@code config}; it binds nothing until {@link #start}. */
@@ -113,11 +121,6 @@ public final class NettyTransport implements Transport {
       }
       started = true;
       TransportContext c = new TransportContext(config, metrics, inbound);
-      group =
-          new MultiThreadIoEventLoopGroup(
-              config.ioThreads(),
-              new DefaultThreadFactory("kvstore-net", true),
-              NioIoHandler.newFactory());
       try {
         bind(bindHost, port, c);
       } catch (IOException e) {
@@ -236,6 +239,7 @@ public final class NettyTransport implements Transport {
       }
       closed = true;
       if (!started) {
+        stopGroup();
         return;
       }
       shutdown();
@@ -253,9 +257,30 @@ public final class NettyTransport implements Transport {
     if (tcp != null) {
       tcp.close();
     }
-    if (group != null) {
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-    }
+    stopGroup();
+  }
+
+  /**
+   * The Netty event loop group this transport reads and writes on. Another Netty server of the
+   * same process (the HTTP adapter) may serve on it, to share the thread; it is shut down when
+   * this transport closes, so whatever serves on it must close first.
+   */
+  public EventLoopGroup eventLoopGroup() {
+    return group;
+  }
+
+  private void stopGroup() {
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The I/O thread's loop when the transport has one thread ({@link NettyTransportConfig#ioThreads}
+   * = 1, the default), else {@code null}. Every connection and the datagram channel read and write
+   * on it, so work run there receives messages and sends them without a thread hand-off.
+   */
+  @Override
+  public io.kvstore.spi.EventLoop eventLoop() {
+    return sharedLoop;
   }
 
   private static boolean isWildcard(String host) {

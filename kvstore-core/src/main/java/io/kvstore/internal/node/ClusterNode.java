@@ -37,8 +37,10 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -155,7 +157,13 @@ public final class ClusterNode extends AbstractNodeEngine {
   }
 
   private void startUnchecked() {
-    EventLoop l = new ThreadEventLoop("kvstore-" + self.name() + "-replica");
+    // On the transport's I/O loop when it offers one: received messages then reach the core, and
+    // the core's messages reach the sockets, without crossing threads.
+    EventLoop shared = config.transport().eventLoop();
+    EventLoop l = shared != null ? shared : new ThreadEventLoop("kvstore-" + self.name() + "-replica");
+    if (shared != null) {
+      l.execute(ThreadEventLoop::adoptCurrentThread);
+    }
     loop = l;
     long seed = config.random().nextLong();
     // Long enough for a formed cluster's (or another lineage's) announcements to arrive first.
@@ -201,6 +209,14 @@ public final class ClusterNode extends AbstractNodeEngine {
       if (s == NodeState.NEW) {
         state.compareAndSet(NodeState.NEW, NodeState.CLOSED);
       }
+      return;
+    }
+    EventLoop l = loop;
+    if (l != null && l.inLoop()) {
+      // Closing waits for the loop; from the loop itself, it goes on another thread.
+      Thread closer = new Thread(this::close, "kvstore-" + self.name() + "-close");
+      closer.setDaemon(true);
+      closer.start();
       return;
     }
     if (!state.compareAndSet(s, NodeState.LEAVING)) {
@@ -266,20 +282,32 @@ public final class ClusterNode extends AbstractNodeEngine {
     if (t != null) {
       t.cancel();
     }
+    EventLoop l = loop;
+    if (l != null) {
+      // Before the transport closes: the loop may be the transport's own.
+      CompletableFuture<Void> finished = new CompletableFuture<>();
+      try {
+        l.execute(() -> {
+          for (Pending<?> p : pending.values()) {
+            p.complete(new ProposalResult.Unknown("the store closed before the operation finished"));
+          }
+          pending.clear();
+          finished.complete(null);
+        });
+        finished.get(2, TimeUnit.SECONDS);
+      } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
+        // stopped already, or stuck: the loop's shutdown below is bounded too
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     MembershipService service = membership;
     if (service != null) {
       service.close();
     } else {
       config.transport().close();
     }
-    EventLoop l = loop;
     if (l != null) {
-      l.execute(() -> {
-        for (Pending<?> p : pending.values()) {
-          p.complete(new ProposalResult.Unknown("the store closed before the operation finished"));
-        }
-        pending.clear();
-      });
       l.shutdown(TimeUnit.SECONDS.toNanos(2));
     }
     EventLoop ml = membershipLoop;

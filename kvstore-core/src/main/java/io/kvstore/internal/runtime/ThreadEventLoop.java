@@ -68,9 +68,21 @@ public final class ThreadEventLoop implements EventLoop {
     thread.start();
   }
 
+  /** Threads of other event loops that a store runs its work on (a transport's I/O thread). */
+  private static final ThreadLocal<Boolean> ADOPTED = new ThreadLocal<>();
+
   /** Whether the calling thread runs an event loop of a store (blocking on it could deadlock). */
   public static boolean onLoopThread() {
-    return Thread.currentThread() instanceof LoopThread;
+    return Thread.currentThread() instanceof LoopThread || ADOPTED.get() != null;
+  }
+
+  /**
+   * Marks the calling thread as one that runs a store's work, so that blocking calls made on it
+   * are refused as on this class's own threads. Called on a transport's I/O thread once a store
+   * runs its core there.
+   */
+  public static void adoptCurrentThread() {
+    ADOPTED.set(Boolean.TRUE);
   }
 
   @Override

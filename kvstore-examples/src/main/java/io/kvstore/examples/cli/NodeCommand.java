@@ -125,6 +125,17 @@ final class NodeCommand implements Callable<Integer> {
   private String deadMemberGrace;
 
   @Option(
+      names = "--http-threads",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "I/O threads of the HTTP server (default: ${DEFAULT-VALUE}, serve HTTP on the cluster"
+              + " transport's thread, so a request, the replication work and the reply stay on"
+              + " one thread; best where cores are few or several nodes share a host). Give 2 or"
+              + " more on a dedicated many-core host to parse HTTP in parallel.")
+  private int httpThreads;
+
+  @Option(
       names = "--bootstrap-expect",
       paramLabel = "N",
       defaultValue = "1",
@@ -294,6 +305,9 @@ final class NodeCommand implements Callable<Integer> {
     if (partitions < 1) {
       throw usage("--partitions must be positive, got " + partitions);
     }
+    if (httpThreads < 0 || httpThreads > 64) {
+      throw usage("--http-threads must be in 0..64, got " + httpThreads);
+    }
     if (bind.isBlank()) {
       throw usage("--bind must not be blank");
     }
@@ -312,7 +326,8 @@ final class NodeCommand implements Callable<Integer> {
         bootstrapExpect,
         maxValueBytes,
         partitions,
-        grace);
+        grace,
+        httpThreads);
   }
 
   /** A wildcard bind address is not reachable as such; URLs then name the loopback address. */

@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param partitions the partition count, fixed when the cluster is created
  * @param deadMemberGrace how long a member may stay dead before the cluster removes it and
  *     re-replicates its partitions on the others
+ * @param httpThreads the HTTP adapter's own I/O threads; 0 serves HTTP on the cluster transport's
+ *     thread
  */
 public record NodeSettings(
     Optional<String> nodeId,
@@ -31,10 +33,30 @@ public record NodeSettings(
     int bootstrapExpect,
     int maxValueBytes,
     int partitions,
-    Duration deadMemberGrace) {
+    Duration deadMemberGrace,
+    int httpThreads) {
 
   /** How long a dead member stays in the configuration unless told otherwise. */
   public static final Duration DEFAULT_DEAD_MEMBER_GRACE = Duration.ofSeconds(30);
+
+  /**
+   * The settings of earlier releases: the HTTP adapter shares the cluster transport's thread
+   * ({@code httpThreads} 0).
+   */
+  public NodeSettings(
+      Optional<String> nodeId,
+      String bindHost,
+      String advertiseHost,
+      int httpPort,
+      int clusterPort,
+      List<Endpoint> seeds,
+      int bootstrapExpect,
+      int maxValueBytes,
+      int partitions,
+      Duration deadMemberGrace) {
+    this(nodeId, bindHost, advertiseHost, httpPort, clusterPort, seeds, bootstrapExpect,
+        maxValueBytes, partitions, deadMemberGrace, 0);
+  }
 
   /** Checks the invariants the command line established; copies the seed list. */
   public NodeSettings {
@@ -44,6 +66,9 @@ public record NodeSettings(
     seeds = List.copyOf(seeds);
     checkPort(httpPort, "httpPort");
     checkPort(clusterPort, "clusterPort");
+    if (httpThreads < 0 || httpThreads > 64) {
+      throw new IllegalArgumentException("httpThreads must be in 0..64: " + httpThreads);
+    }
     if (bootstrapExpect < 1) {
       throw new IllegalArgumentException("bootstrapExpect must be at least 1: " + bootstrapExpect);
     }

@@ -90,6 +90,12 @@ public final class StandaloneNode implements AutoCloseable {
             .host(settings.bindHost())
             .port(settings.httpPort())
             .maxBodyBytes(bodyLimit(settings.maxValueBytes()));
+    if (settings.httpThreads() == 0) {
+      // One thread per node for HTTP, replication and the cluster's sockets: no hand-offs.
+      http.eventLoopGroup(transport.eventLoopGroup());
+    } else {
+      http.ioThreads(settings.httpThreads());
+    }
     if (settings.httpPort() != 0) {
       http.advertisedUrl(settings.httpUrl(settings.httpPort()));
     }

@@ -42,6 +42,14 @@ class NodeCommandTest {
     assertThat(s.httpUrl(8000)).isEqualTo("http://127.0.0.1:8000");
     assertThat(s.clusterEndpoint()).hasToString("127.0.0.1:9000");
     assertThat(s.deadMemberGrace()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(s.httpThreads()).isZero();
+  }
+
+  @Test
+  void httpThreadsAreParsedAndValidated() {
+    assertThat(settings("--http-threads", "4").httpThreads()).isEqualTo(4);
+    assertUsageError("--http-threads must be in 0..64, got -1", "node", "--http-threads", "-1");
+    assertUsageError("--http-threads must be in 0..64, got 65", "node", "--http-threads", "65");
   }
 
   @Test
