@@ -107,6 +107,34 @@ public interface KvStore extends AutoCloseable {
    */
   java.util.concurrent.CompletableFuture<Long> removeMember(String member);
 
+  /**
+   * <b>Dangerous: may lose acknowledged writes.</b> The way out when the cluster configuration's
+   * voting members lost their majority for good (say two of three nodes are gone and will not come
+   * back): the survivors refuse every operation until then, by design, and nothing ever does this
+   * automatically. Forces a configuration whose members are {@code survivors} alone; partitions
+   * whose old replicas had a live majority keep every acknowledged write, and the others keep
+   * whatever their surviving replicas hold: writes acknowledged only by the dropped members are
+   * lost. Completes with the epoch of the forced configuration once it is recorded; the cluster
+   * then catches the survivors up and completes the change as usual ({@link #cluster()} shows
+   * progress), and serves again.
+   *
+   * <p>Before using it, make sure the dropped members are really gone: a dropped member that is
+   * only cut off and still running keeps serving its side, and must be stopped and wiped before it
+   * comes back (a restarted process with fresh state joins as a new member).
+   *
+   * <p>Fails with {@link IllegalStateException} if a majority of the voters is alive (recovery is
+   * not needed: use {@link #removeMember}), if the cluster is not formed or this node is not a
+   * member; with {@link IllegalArgumentException} if a named survivor is no member or not alive;
+   * with {@link ContentionException} if another configuration change came first (check, then
+   * retry if still needed); with {@link QuorumUnavailableException} if the survivors' voters
+   * cannot record it; and with {@link OutcomeUnknownException} if it may or may not have been
+   * recorded.
+   *
+   * @param survivors names or full ids ({@code name#bootid}) of the members to keep, each alive;
+   *     empty for this node and every member membership sees alive. This node is always kept.
+   */
+  java.util.concurrent.CompletableFuture<Long> forceRecovery(java.util.Collection<String> survivors);
+
   /** The cluster members as this node sees them, itself included. */
   List<Member> members();
 

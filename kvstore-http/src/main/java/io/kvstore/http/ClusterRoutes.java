@@ -1,5 +1,6 @@
 package io.kvstore.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvstore.ClusterView;
@@ -8,20 +9,24 @@ import io.kvstore.Member;
 import io.kvstore.MemberStatus;
 import io.kvstore.NodeId;
 import io.kvstore.NodeState;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
  * {@code GET /health}, {@code GET /cluster} and {@code GET /cluster/members}, answered from the
- * store's local view without any store round trip, and {@code DELETE /cluster/members/{id}}, which
- * asks the store to remove a member from the configuration.
+ * store's local view without any store round trip; {@code DELETE /cluster/members/{id}}, which
+ * asks the store to remove a member from the configuration; and {@code POST /cluster/recover},
+ * the operator's forced recovery after the configuration's voters lost their majority.
  *
  * <p>Thread-safe.
  */
@@ -178,6 +183,108 @@ final class ClusterRoutes {
           409,
           changing ? "change_in_progress" : "removal_refused",
           message(t, "cannot remove " + id));
+    }
+    return errors.map(t);
+  }
+
+  /** What a forced recovery risks, repeated in its answers. */
+  static final String RECOVERY_WARNING =
+      "forced recovery drops the members that are not kept: acknowledged writes held only by them"
+          + " may be lost, and a dropped member that is still running must be stopped and wiped"
+          + " before it comes back";
+
+  /**
+   * The forced recovery: body {@code {"confirm": true, "members": ["name", ...]}} ({@code members}
+   * optional: by default this node and every member it sees alive). 202 once the forced
+   * configuration is recorded, with its epoch, the members kept and those dropped; 400 {@code
+   * confirmation_required} without {@code "confirm": true}; 409 {@code recovery_not_needed} while a
+   * majority of the voters is alive.
+   */
+  CompletableFuture<ApiResponse> recover(byte[] body, String query, Executor executor) {
+    QueryOptions.parse(query, Set.of());
+    String shape = "{\"confirm\": true, \"members\": [\"name\", ...]}";
+    JsonNode root =
+        body == null || body.length == 0 ? json.object() : json.parseObjectBody(body, shape);
+    JsonNode confirm = root.get("confirm");
+    if (confirm == null || !confirm.isBoolean() || !confirm.booleanValue()) {
+      throw new ApiError(
+          400,
+          "confirmation_required",
+          "a forced recovery needs {\"confirm\": true} in the body: " + RECOVERY_WARNING);
+    }
+    List<String> survivors = new ArrayList<>();
+    JsonNode members = root.get("members");
+    if (members != null && !members.isNull()) {
+      if (!members.isArray()) {
+        throw ApiError.badRequest("bad_request", "\"members\" must be an array of member names");
+      }
+      for (JsonNode m : members) {
+        if (!m.isTextual() || m.asText().isEmpty()) {
+          throw ApiError.badRequest("bad_request", "\"members\" must hold non-empty names");
+        }
+        survivors.add(m.asText());
+      }
+    }
+    Iterator<String> fields = root.fieldNames();
+    while (fields.hasNext()) {
+      String field = fields.next();
+      if (!field.equals("confirm") && !field.equals("members")) {
+        throw ApiError.badRequest("bad_request", "unknown field \"" + field + "\"");
+      }
+    }
+    Optional<ClusterView> before = store.cluster();
+    CompletableFuture<Long> pending;
+    try {
+      pending = store.forceRecovery(survivors);
+    } catch (RuntimeException e) {
+      pending = CompletableFuture.failedFuture(e);
+    }
+    return pending.handleAsync(
+        (epoch, e) -> e == null ? recovered(before, epoch) : recoveryFailed(e), executor);
+  }
+
+  private ApiResponse recovered(Optional<ClusterView> before, long epoch) {
+    List<NodeId> kept = store.cluster().map(ClusterView::members).orElse(List.of());
+    Set<NodeId> dropped = new TreeSet<>();
+    before.ifPresent(
+        v -> {
+          dropped.addAll(v.members());
+          dropped.addAll(v.previousMembers());
+        });
+    dropped.removeAll(kept);
+    ObjectNode body = json.object();
+    body.put("epoch", epoch);
+    ArrayNode members = body.putArray("members");
+    kept.forEach(m -> members.add(m.toString()));
+    ArrayNode gone = body.putArray("dropped");
+    dropped.forEach(m -> gone.add(m.toString()));
+    body.put("warning", RECOVERY_WARNING);
+    return ApiResponse.json(202, json.write(body));
+  }
+
+  /**
+   * A named survivor that is no live member is 400 {@code invalid_members}; a cluster not formed
+   * yet is 503; a node outside the configuration is 409 {@code not_a_member}; any other refusal
+   * is 409 {@code recovery_not_needed}. Everything else is mapped as for key requests (a race
+   * with another change is 503: check the configuration, then retry if still needed).
+   */
+  private ApiResponse recoveryFailed(Throwable failure) {
+    Throwable t = ErrorMapper.unwrap(failure);
+    if (t instanceof IllegalArgumentException) {
+      return errors.error(400, "invalid_members", message(t, "invalid members"));
+    }
+    if (t instanceof IllegalStateException) {
+      Optional<ClusterView> view = store.cluster();
+      if (view.isEmpty()) {
+        return errors.error(
+            503, "unavailable", "the cluster is not formed yet, not applied: " + t.getMessage());
+      }
+      ClusterView c = view.get();
+      NodeId self = store.nodeId();
+      if (!c.members().contains(self) && !c.previousMembers().contains(self)) {
+        return errors.error(409, "not_a_member", message(t, "this node is not a member"));
+      }
+      return errors.error(409, "recovery_not_needed", message(t, "recovery is not needed"));
     }
     return errors.map(t);
   }

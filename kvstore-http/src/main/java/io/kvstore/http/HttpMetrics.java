@@ -19,6 +19,7 @@ final class HttpMetrics {
     CLUSTER,
     CLUSTER_MEMBERS,
     CLUSTER_MEMBER_DELETE,
+    CLUSTER_RECOVER,
     METRICS,
     /** Unknown routes, wrong methods and requests that could not be parsed. */
     OTHER;

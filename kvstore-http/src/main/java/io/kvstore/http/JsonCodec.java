@@ -47,6 +47,20 @@ final class JsonCodec {
    * @throws ApiError {@code malformed_json}, {@code not_an_object} or {@code missing_value}
    */
   JsonNode parseValueBody(byte[] body) {
+    JsonNode root = parseObjectBody(body, "{\"value\": <JSON>}");
+    JsonNode value = root.get("value");
+    if (value == null) {
+      throw ApiError.badRequest("missing_value", "request body has no \"value\" field");
+    }
+    return value;
+  }
+
+  /**
+   * Parses a request body that must be a JSON object, described as {@code shape} in errors.
+   *
+   * @throws ApiError {@code malformed_json} or {@code not_an_object}
+   */
+  JsonNode parseObjectBody(byte[] body, String shape) {
     JsonNode root;
     try {
       root = mapper.readTree(body);
@@ -58,19 +72,13 @@ final class JsonCodec {
           "malformed_json", "request body is not valid JSON: " + e.getMessage());
     }
     if (root == null || root.isMissingNode()) {
-      throw ApiError.badRequest(
-          "malformed_json", "request body is empty; expected {\"value\": <JSON>}");
+      throw ApiError.badRequest("malformed_json", "request body is empty; expected " + shape);
     }
     if (!root.isObject()) {
       throw ApiError.badRequest(
-          "not_an_object",
-          "request body must be a JSON object {\"value\": <JSON>}, not " + kind(root));
+          "not_an_object", "request body must be a JSON object " + shape + ", not " + kind(root));
     }
-    JsonNode value = root.get("value");
-    if (value == null) {
-      throw ApiError.badRequest("missing_value", "request body has no \"value\" field");
-    }
-    return value;
+    return root;
   }
 
   /** The compact UTF-8 JSON text of a value, as stored. */

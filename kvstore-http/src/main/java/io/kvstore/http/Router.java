@@ -13,6 +13,7 @@ import java.util.function.Supplier;
  *   <li>{@code /health}, {@code /cluster}, {@code /cluster/members}: {@code GET} ({@link
  *       ClusterRoutes});
  *   <li>{@code /cluster/members/{id}}: {@code DELETE} ({@link ClusterRoutes#removeMember});
+ *   <li>{@code /cluster/recover}: {@code POST} ({@link ClusterRoutes#recover});
  *   <li>{@code /metrics}: {@code GET}, Prometheus text.
  * </ul>
  *
@@ -76,6 +77,12 @@ final class Router {
             method.equals("DELETE")
                 ? cluster.removeMember(encodedId, query, executor)
                 : notAllowed(method, path, "DELETE");
+      } else if (path.equals("/cluster/recover")) {
+        route = method.equals("POST") ? Route.CLUSTER_RECOVER : Route.OTHER;
+        result =
+            method.equals("POST")
+                ? cluster.recover(request.body(), query, executor)
+                : notAllowed(method, path, "POST");
       } else if (path.equals("/cluster/members")) {
         route = Route.CLUSTER_MEMBERS;
         result = method.equals("GET") ? done(cluster.members()) : notAllowed(method, path, "GET");

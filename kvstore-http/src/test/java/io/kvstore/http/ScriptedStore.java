@@ -27,6 +27,12 @@ final class ScriptedStore implements InvocationHandler {
   /** Answers {@code removeMember}; {@code null} delegates to the real store. */
   volatile Function<String, CompletableFuture<Long>> removeMember;
 
+  /** The survivor lists {@code forceRecovery} was called with, in order. */
+  final List<List<String>> recoverCalls = new CopyOnWriteArrayList<>();
+
+  /** Answers {@code forceRecovery}; {@code null} delegates to the real store. */
+  volatile Function<List<String>, CompletableFuture<Long>> forceRecovery;
+
   /** Answers {@code cluster()}; {@code null} delegates to the real store. */
   volatile Optional<ClusterView> cluster;
 
@@ -43,12 +49,20 @@ final class ScriptedStore implements InvocationHandler {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public Object invoke(Object self, Method method, Object[] args) throws Throwable {
     if (method.getName().equals("removeMember") && args != null && args.length == 1) {
       removeCalls.add((String) args[0]);
       Function<String, CompletableFuture<Long>> answer = removeMember;
       if (answer != null) {
         return answer.apply((String) args[0]);
+      }
+    } else if (method.getName().equals("forceRecovery") && args != null && args.length == 1) {
+      List<String> survivors = List.copyOf((java.util.Collection<String>) args[0]);
+      recoverCalls.add(survivors);
+      Function<List<String>, CompletableFuture<Long>> answer = forceRecovery;
+      if (answer != null) {
+        return answer.apply(survivors);
       }
     } else if (method.getName().equals("cluster") && args == null) {
       Optional<ClusterView> view = cluster;

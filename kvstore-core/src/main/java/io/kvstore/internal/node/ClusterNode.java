@@ -356,6 +356,28 @@ public final class ClusterNode extends AbstractNodeEngine {
     return f;
   }
 
+  @Override
+  public CompletableFuture<Long> forceRecovery(java.util.Collection<String> survivors) {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    List<String> names = List.copyOf(survivors);
+    try {
+      loop.execute(() -> {
+        long now = now();
+        reconfigurator.forceRecovery(names, now, wall(now), Reconfigurator.ChangeCallback.completing(f));
+      });
+    } catch (RejectedExecutionException e) {
+      f.completeExceptionally(new io.kvstore.StoreClosedException("the store is closed"));
+    }
+    return f;
+  }
+
+  /** Whether this node's acceptor holds a value of {@code key} (for tests). */
+  CompletableFuture<Boolean> holdsLocally(String key) {
+    CompletableFuture<Boolean> f = new CompletableFuture<>();
+    runOnLoop(() -> f.complete(core.acceptor().entry(key) != null));
+    return f;
+  }
+
   // ---- membership input -------------------------------------------------------------------
 
   private void onMembershipEvent(MembershipEvent event) {

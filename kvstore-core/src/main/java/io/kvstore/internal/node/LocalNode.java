@@ -140,6 +140,13 @@ public final class LocalNode extends AbstractNodeEngine {
   }
 
   @Override
+  public java.util.concurrent.CompletableFuture<Long> forceRecovery(
+      java.util.Collection<String> survivors) {
+    return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException(
+        "recovery is not needed: a single-node store is its own majority"));
+  }
+
+  @Override
   public List<Member> members() {
     MemberStatus status =
         state.get() == NodeState.RUNNING || state.get() == NodeState.STARTING

@@ -32,6 +32,9 @@ public interface NodeEngine {
   /** Removes a member from the configuration; see {@link io.kvstore.KvStore#removeMember}. */
   CompletableFuture<Long> removeMember(String member);
 
+  /** Forces a configuration of the survivors; see {@link io.kvstore.KvStore#forceRecovery}. */
+  CompletableFuture<Long> forceRecovery(java.util.Collection<String> survivors);
+
   /** Members as seen by this node. */
   List<Member> members();
 

@@ -154,6 +154,16 @@ public final class SyncKvStore implements KvStore {
   }
 
   @Override
+  public java.util.concurrent.CompletableFuture<Long> forceRecovery(
+      java.util.Collection<String> survivors) {
+    java.util.Objects.requireNonNull(survivors, "survivors");
+    for (String s : survivors) {
+      java.util.Objects.requireNonNull(s, "survivor");
+    }
+    return engine.forceRecovery(survivors);
+  }
+
+  @Override
   public List<Member> members() {
     return engine.members();
   }

@@ -20,7 +20,13 @@ import java.util.Objects;
  * @param partitions the partition count, fixed for the life of the cluster
  * @param lineage a random id drawn when the cluster was formed, kept by every later configuration:
  *     configurations of another lineage belong to another cluster
+ * <p>A <em>forced</em> configuration is the joint configuration an operator's recovery writes when
+ * the configuration's voters lost their majority for good: {@code members} are the survivors, and
+ * every old replica set counts only its surviving members (see {@code ReplicaCore}), so the change
+ * can complete without the dead. Completing it gives an ordinary configuration of the survivors.
+ *
  * @param previous while a change is in progress, the members before it, sorted; empty otherwise
+ * @param forced whether this joint configuration was forced by an operator's recovery
  */
 public record ClusterConfig(
     long epoch,
@@ -28,7 +34,8 @@ public record ClusterConfig(
     int replicationFactor,
     int partitions,
     long lineage,
-    List<NodeId> previous) {
+    List<NodeId> previous,
+    boolean forced) {
   /** Validates and sorts. */
   public ClusterConfig {
     members = sortedUnique(members);
@@ -36,6 +43,20 @@ public record ClusterConfig(
     if (epoch < 0 || replicationFactor < 1 || partitions < 1 || members.isEmpty()) {
       throw new IllegalArgumentException("bad configuration");
     }
+    if (forced && previous.isEmpty()) {
+      throw new IllegalArgumentException("a forced configuration needs the members before it");
+    }
+  }
+
+  /** A configuration that was not forced. */
+  public ClusterConfig(
+      long epoch,
+      List<NodeId> members,
+      int replicationFactor,
+      int partitions,
+      long lineage,
+      List<NodeId> previous) {
+    this(epoch, members, replicationFactor, partitions, lineage, previous, false);
   }
 
   /** A configuration with no change in progress and lineage 0 (tests and benchmarks). */
@@ -80,9 +101,23 @@ public record ClusterConfig(
     return new ClusterConfig(epoch + 1, next, replicationFactor, partitions, lineage, members);
   }
 
-  /** The joint configuration that redirects the change in progress to {@code next} members. */
+  /**
+   * The joint configuration that redirects the change in progress to {@code next} members. A
+   * forced change stays forced: its old sets never count their dead members again.
+   */
   public ClusterConfig retarget(List<NodeId> next) {
-    return new ClusterConfig(epoch + 1, next, replicationFactor, partitions, lineage, previous);
+    return new ClusterConfig(epoch + 1, next, replicationFactor, partitions, lineage, previous, forced);
+  }
+
+  /**
+   * The forced configuration an operator's recovery writes over this one: the {@code survivors}
+   * become the members, and the members before it are this configuration's old members (the ones
+   * whose majorities hold every acknowledged write: under a change in progress, the members before
+   * that change).
+   */
+  public ClusterConfig forceTo(List<NodeId> survivors) {
+    return new ClusterConfig(epoch + 1, survivors, replicationFactor, partitions, lineage,
+        joint() ? previous : members, true);
   }
 
   /** The configuration that completes the change in progress. */

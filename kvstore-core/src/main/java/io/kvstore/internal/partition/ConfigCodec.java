@@ -10,9 +10,15 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The value format of the configuration register: a small versioned binary record. */
+/**
+ * The value format of the configuration register: a small versioned binary record. Format 3 adds
+ * a flags byte after the member lists (bit 0: forced). Only forced configurations are written in
+ * it; every other one is still written in format 2, which nodes of earlier versions read.
+ */
 public final class ConfigCodec {
-  private static final int FORMAT = 2;
+  private static final int FORMAT = 3;
+  private static final int FORMAT_UNFLAGGED = 2;
+  private static final int FLAG_FORCED = 1;
 
   private ConfigCodec() {}
 
@@ -20,13 +26,16 @@ public final class ConfigCodec {
   public static byte[] encode(ClusterConfig c) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(FORMAT);
+      out.writeByte(c.forced() ? FORMAT : FORMAT_UNFLAGGED);
       out.writeLong(c.epoch());
       out.writeLong(c.lineage());
       out.writeInt(c.replicationFactor());
       out.writeInt(c.partitions());
       writeMembers(out, c.members());
       writeMembers(out, c.previous());
+      if (c.forced()) {
+        out.writeByte(FLAG_FORCED);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -45,7 +54,7 @@ public final class ConfigCodec {
   public static ClusterConfig decode(byte[] value) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
       int format = in.readByte();
-      if (format != FORMAT) {
+      if (format != FORMAT && format != FORMAT_UNFLAGGED) {
         throw new IllegalArgumentException("unknown configuration format " + format);
       }
       long epoch = in.readLong();
@@ -54,7 +63,12 @@ public final class ConfigCodec {
       int partitions = in.readInt();
       List<NodeId> members = readMembers(in);
       List<NodeId> previous = readMembers(in);
-      return new ClusterConfig(epoch, members, rf, partitions, lineage, previous);
+      int flags = format == FORMAT_UNFLAGGED ? 0 : in.readUnsignedByte();
+      if ((flags & ~FLAG_FORCED) != 0) {
+        throw new IllegalArgumentException("unknown configuration flags " + flags);
+      }
+      return new ClusterConfig(epoch, members, rf, partitions, lineage, previous,
+          (flags & FLAG_FORCED) != 0);
     } catch (IOException e) {
       throw new IllegalArgumentException("malformed configuration", e);
     }

@@ -212,7 +212,7 @@ public final class Reconfigurator {
     ClusterConfig c;
     try {
       c = new ClusterConfig(a.epoch(), a.members(), a.replicationFactor(), a.partitions(), a.lineage(),
-          a.previous());
+          a.previous(), a.forced());
     } catch (IllegalArgumentException e) {
       return; // malformed: ignore
     }
@@ -247,7 +247,7 @@ public final class Reconfigurator {
   private void announce(NodeId to) {
     ClusterConfig c = installed;
     host.send(to, new ConfigAnnounce(self, c.lineage(), c.epoch(), c.members(), c.previous(),
-        c.replicationFactor(), c.partitions()));
+        c.replicationFactor(), c.partitions(), c.forced()));
   }
 
   private void install(ClusterConfig c, String how) {
@@ -321,8 +321,8 @@ public final class Reconfigurator {
       }
     }
     notAliveSince.keySet().retainAll(installed.everyone());
-    if (changing || !isDriver()) {
-      return;
+    if (changing || !isDriver() || !registerReachable()) {
+      return; // without a live majority of the register's voters no change can be recorded
     }
     if (installed.joint()) {
       driveJoint();
@@ -669,7 +669,140 @@ public final class Reconfigurator {
     core.submitTo(op, ReplicaCore.CONFIG_KEY, c, replicas, now + settings.registerTimeoutNanos(), now, wall);
   }
 
+  /** Whether membership sees a majority of every voter set of the installed configuration alive. */
+  private boolean registerReachable() {
+    Set<NodeId> alive = new HashSet<>(view.alive());
+    alive.add(self);
+    return ReplicaCore.configReplicas(installed).isQuorum(alive, ReplicationConfig.defaults()::quorum);
+  }
+
   // ---- operator and shutdown ------------------------------------------------------------------
+
+  /**
+   * An operator's recovery after the configuration's voters lost their majority for good: writes a
+   * forced configuration ({@link ClusterConfig#forceTo}) whose members are the survivors, on the
+   * survivors' voters alone, then installs it; the usual driver completes it once the partitions
+   * are caught up. Refused (with {@link IllegalStateException}) while a majority of the voters is
+   * alive: the usual removal handles that. Acknowledged writes held only by the dropped members
+   * are lost, and a dropped member that is in fact still running must never rejoin with its state.
+   *
+   * @param survivors names or full ids of the members to keep; empty for this node and every
+   *     member that membership sees alive. This node is always kept.
+   */
+  public void forceRecovery(List<String> survivors, long nowNanos, long wallMillis, ChangeCallback callback) {
+    time(nowNanos, wallMillis);
+    if (installed == null) {
+      callback.failed(new IllegalStateException("the cluster is not formed yet"));
+      return;
+    }
+    if (!installed.involves(self)) {
+      callback.failed(new IllegalStateException("this node is not a member of configuration epoch "
+          + installed.epoch()));
+      return;
+    }
+    List<NodeId> keep;
+    try {
+      keep = survivors(survivors);
+    } catch (IllegalArgumentException e) {
+      callback.failed(e);
+      return;
+    }
+    if (registerReachable()) {
+      callback.failed(new IllegalStateException("recovery is not needed: a majority of the voters "
+          + ReplicaCore.configReplicas(installed).all() + " is alive; remove members normally"));
+      return;
+    }
+    if (changing) {
+      callback.failed(new io.kvstore.ContentionException(
+          "a configuration operation of this node is in progress; retry in a few seconds"));
+      return;
+    }
+    changing = true;
+    core.proposer().dropCachedBallots(); // promises of the old voters say nothing about the new set
+    ClusterConfig from = installed;
+    ClusterConfig forced = from.forceTo(keep);
+    ReplicaSet register = ReplicaCore.configReplicas(forced);
+    run(Command.get(), register, r -> {
+      Outcome read = done(r);
+      if (read == null) {
+        changing = false;
+        failRecovery(callback, r);
+        return;
+      }
+      ClusterConfig current = read.applied() ? ConfigCodec.decode(read.value()) : null;
+      if (installed != from || (current != null && current.epoch() > from.epoch())) {
+        changing = false;
+        if (current != null && current.lineage() == from.lineage() && current.epoch() > installed.epoch()) {
+          install(current, "read from the configuration register");
+        }
+        callback.failed(new io.kvstore.ContentionException(
+            "the configuration changed meanwhile; check it and retry if still needed"));
+        return;
+      }
+      run(Command.compareAndSet(read.version(), ConfigCodec.encode(forced), 0), register, w -> {
+        changing = false;
+        Outcome o = done(w);
+        if (o != null && o.applied()) {
+          changesStarted++;
+          List<NodeId> dropped = new ArrayList<>(from.everyone());
+          dropped.removeAll(keep);
+          log.error("FORCED RECOVERY by node {}: configuration epoch {} keeps only {} and drops {}; "
+              + "acknowledged writes held only by the dropped members may be lost, and a dropped "
+              + "member still running must be stopped and wiped, never rejoin with its data",
+              self, forced.epoch(), keep, dropped);
+          if (installed.epoch() < forced.epoch()) {
+            install(forced, "forced by an operator's recovery on this node");
+          }
+          callback.started(forced.epoch());
+        } else {
+          if (o != null || w instanceof ProposalResult.Unknown) {
+            readRegister(register);
+          }
+          failRecovery(callback, o != null ? new ProposalResult.Contention("the configuration changed meanwhile") : w);
+        }
+      });
+    });
+  }
+
+  /** A recovery that lost a race is worth retrying, not refused as unneeded: contention says so. */
+  private static void failRecovery(ChangeCallback callback, ProposalResult r) {
+    if (r instanceof ProposalResult.Contention c) {
+      callback.failed(new io.kvstore.ContentionException(
+          "another configuration change came first (" + c.reason() + "); check it and retry if still needed"));
+    } else {
+      fail(callback, r);
+    }
+  }
+
+  /** The members a recovery keeps: this node and the named ones (or every live member). */
+  private List<NodeId> survivors(List<String> names) {
+    TreeSet<NodeId> keep = new TreeSet<>();
+    keep.add(self);
+    if (names.isEmpty()) {
+      for (NodeId m : installed.everyone()) {
+        if (alive(m)) {
+          keep.add(m);
+        }
+      }
+      return List.copyOf(keep);
+    }
+    for (String name : names) {
+      NodeId found = null;
+      for (NodeId m : installed.everyone()) {
+        if (m.name().equals(name) || m.toString().equals(name)) {
+          found = m;
+        }
+      }
+      if (found == null) {
+        throw new IllegalArgumentException("no member " + name + " in configuration epoch " + installed.epoch());
+      }
+      if (!alive(found)) {
+        throw new IllegalArgumentException("member " + name + " is not alive: it cannot be kept");
+      }
+      keep.add(found);
+    }
+    return List.copyOf(keep);
+  }
 
   /**
    * Removes {@code member} (a name or a full id) from the configuration; the callback hears when

@@ -187,9 +187,15 @@ public final class ReplicaCore {
     return List.copyOf(sorted.subList(0, Math.min(VOTER_CAP, sorted.size())));
   }
 
-  /** The replicas of the configuration register under {@code c}. */
+  /**
+   * The replicas of the configuration register under {@code c}. Under a forced configuration, the
+   * survivors' voters alone: the old voters lost their majority, which is why it was forced.
+   */
   public static ReplicaSet configReplicas(ClusterConfig c) {
     List<NodeId> now = voters(c.members());
+    if (c.forced()) {
+      return ReplicaSet.of(now);
+    }
     List<NodeId> before = c.joint() ? voters(c.previous()) : List.of();
     return new ReplicaSet(now, before.equals(now) ? List.of() : before);
   }
@@ -218,7 +224,54 @@ public final class ReplicaCore {
       return ReplicaSet.of(now);
     }
     List<NodeId> before = oldPlacement.replicas(p);
+    if (placement.config().forced()) {
+      List<NodeId> survived = forcedBefore(before, placement.config().members(), replication);
+      if (!survived.equals(before)) {
+        boolean same = survived.containsAll(now) && now.containsAll(survived);
+        if (survived.isEmpty() || (same && !survivorsMayDiffer(survived, now))) {
+          return ReplicaSet.of(now); // nothing survived to catch up from, or nothing moves
+        }
+        return new ReplicaSet(now, survived);
+      }
+    }
     return new ReplicaSet(now, before.equals(now) ? List.of() : before);
+  }
+
+  /**
+   * The old replica set that still counts under a forced configuration whose members are {@code
+   * survivors}. If the survivors are a majority of {@code old}, the whole old set, dead members
+   * included: its majorities hold every acknowledged write, and the usual joint rule keeps them.
+   * Otherwise only the survivors (in the old order): whatever of the old data they hold is all
+   * that is left, and a set the dead are no part of lets the change complete without them.
+   */
+  static List<NodeId> forcedBefore(List<NodeId> old, List<NodeId> survivors, ReplicationConfig rc) {
+    List<NodeId> alive = new ArrayList<>(old.size());
+    for (NodeId n : old) {
+      if (survivors.contains(n)) {
+        alive.add(n);
+      }
+    }
+    return alive.size() >= rc.quorum(old.size()) ? old : List.copyOf(alive);
+  }
+
+  /**
+   * Whether survivors {@code before} of a set that lost its majority, each of which may hold a
+   * value none of the others has, could form a majority of {@code now} without one of them: then
+   * they must all catch up from each other too.
+   */
+  private boolean survivorsMayDiffer(List<NodeId> before, List<NodeId> now) {
+    int stay = 0;
+    for (NodeId n : before) {
+      if (now.contains(n)) {
+        stay++;
+      }
+    }
+    return stay - 1 >= replication.quorum(now.size());
+  }
+
+  /** Whether partition {@code p}'s old set was cut down to its survivors by a forced change. */
+  private boolean cutDown(ReplicaSet rs, int p) {
+    return placement.config().forced() && !rs.previous().equals(oldPlacement.replicas(p));
   }
 
   private ReplicaSet replicaSetOf(String key) {
@@ -249,7 +302,8 @@ public final class ReplicaCore {
     if (!rs.joint() || replication.mutation() == ReplicationConfig.Mutation.SKIP_CATCH_UP) {
       return List.of();
     }
-    boolean everyone = catchUpEveryone(rs);
+    boolean everyone = catchUpEveryone(rs)
+        || (cutDown(rs, p) && survivorsMayDiffer(rs.previous(), rs.current()));
     List<NodeId> out = new ArrayList<>();
     for (NodeId n : rs.current()) {
       if (everyone || !rs.previous().contains(n)) {
@@ -283,7 +337,10 @@ public final class ReplicaCore {
       boolean wasReplica = rs.previous().contains(self);
       List<NodeId> sources = new ArrayList<>(rs.previous());
       sources.remove(self);
-      int needed = replication.quorum(rs.previous().size()) - (wasReplica ? 1 : 0);
+      // Survivors of a set that lost its majority: any one of them may hold the only copy left of
+      // a value, so every one of them is streamed from.
+      int needed = cutDown(rs, p) ? sources.size()
+          : replication.quorum(rs.previous().size()) - (wasReplica ? 1 : 0);
       catchUps.put(p, new CatchUp(p, List.copyOf(sources), Math.max(0, needed)));
     }
   }

@@ -18,6 +18,8 @@ import java.util.List;
  *     empty otherwise
  * @param replicationFactor replicas per partition
  * @param partitions the partition count
+ * @param forced whether the configuration was forced by an operator's recovery (its old replica
+ *     sets count only surviving members)
  */
 public record ConfigAnnounce(
     NodeId source,
@@ -26,11 +28,24 @@ public record ConfigAnnounce(
     List<NodeId> members,
     List<NodeId> previous,
     int replicationFactor,
-    int partitions)
+    int partitions,
+    boolean forced)
     implements Message {
   /** Copies the member lists. */
   public ConfigAnnounce {
     members = List.copyOf(members);
     previous = List.copyOf(previous);
+  }
+
+  /** The announcement of a configuration that was not forced. */
+  public ConfigAnnounce(
+      NodeId source,
+      long lineage,
+      long epoch,
+      List<NodeId> members,
+      List<NodeId> previous,
+      int replicationFactor,
+      int partitions) {
+    this(source, lineage, epoch, members, previous, replicationFactor, partitions, false);
   }
 }

@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kvstore.KvStore;
+import io.kvstore.MemberStatus;
+import io.kvstore.NodeId;
 import io.kvstore.QuorumUnavailableException;
 import io.kvstore.internal.membership.InMemoryTransport;
+import io.kvstore.internal.partition.ClusterConfig;
+import io.kvstore.internal.partition.Partitioner;
+import io.kvstore.internal.partition.Placement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -228,6 +234,185 @@ class ClusterNodeTest {
     assertThat(view(z).epoch()).isNotEqualTo(0);
     assertThat(new String(z.get("k").orElseThrow().value(), UTF_8)).isEqualTo("z");
     assertThat(new String(abc.get(1).get("k").orElseThrow().value(), UTF_8)).isEqualTo("a");
+  }
+
+  private static ClusterNode engine(KvStore s) {
+    return (ClusterNode) ((SyncKvStore) s).engine();
+  }
+
+  /** Waits until every replica of every {@code key-i} holds a value of it (not only a majority). */
+  private static void awaitFullyReplicated(List<KvStore> stores, int count) throws Exception {
+    ClusterConfig c = engine(stores.get(0)).clusterConfig();
+    Placement placement = new Placement(c);
+    Partitioner partitioner = new Partitioner(c.partitions());
+    for (int i = 0; i < count; i++) {
+      String key = "key-" + i;
+      for (NodeId r : placement.replicas(partitioner.partitionOf(key))) {
+        KvStore holder = stores.stream().filter(s -> s.nodeId().equals(r)).findFirst().orElseThrow();
+        await(key + " on " + r, () -> engine(holder).holdsLocally(key).join());
+      }
+    }
+  }
+
+  /** Whether {@code observer} sees each of {@code gone} as neither alive nor suspect. */
+  private static boolean seesGone(KvStore observer, List<KvStore> gone) {
+    for (KvStore g : gone) {
+      boolean down = observer.members().stream().anyMatch(m -> m.id().equals(g.nodeId())
+          && m.status() != MemberStatus.ALIVE && m.status() != MemberStatus.SUSPECT);
+      if (!down) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Throws the cause of a failed recovery. */
+  private static long recover(KvStore s, List<String> survivors) throws Exception {
+    try {
+      return s.forceRecovery(survivors).get(20, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The recovery, once membership shows the voters' majority gone. The view reaches the
+   * configuration side on its next tick, so a refusal as not needed is retried until then; so is
+   * one that met a configuration operation started before the loss (it ends at its deadline).
+   */
+  private static long recoverOnceNeeded(KvStore s, List<String> survivors) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      RuntimeException refusal;
+      try {
+        return recover(s, survivors);
+      } catch (IllegalStateException e) {
+        assertThat(e).hasMessageContaining("not needed");
+        refusal = e;
+      } catch (io.kvstore.ContentionException e) {
+        refusal = e;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the recovery stayed refused", refusal);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static void awaitUnavailable(KvStore s) throws InterruptedException {
+    await("writes refused as unavailable", () -> {
+      try {
+        s.put("key-0", "x".getBytes(UTF_8));
+        throw new AssertionError("a write succeeded without a majority");
+      } catch (QuorumUnavailableException e) {
+        return true;
+      } catch (io.kvstore.OutcomeUnknownException e) {
+        return false;
+      }
+    });
+  }
+
+  @Test
+  void aForcedRecoveryRevivesTheSurvivorOfAMajorityLossAndANewNodeCatchesUp() throws Exception {
+    List<KvStore> n = threeNodes();
+    KvStore a = n.get(0);
+    writeKeys(a, 100, "v");
+    awaitFullyReplicated(n, 100);
+    long before = view(a).epoch();
+    assertThatThrownBy(() -> recover(a, List.of()))
+        .as("every voter is alive").isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not needed");
+    transports.get(2).close(); // c crashes: b and a are still a majority of the voters
+    await("a to see c gone", () -> seesGone(a, List.of(n.get(2))));
+    assertThatThrownBy(() -> recover(a, List.of()))
+        .as("two of three voters are alive").isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not needed");
+    transports.get(1).close(); // b crashes too: the voters lost their majority for good
+    await("a to see b and c gone", () -> seesGone(a, List.of(n.get(1), n.get(2))));
+    awaitUnavailable(a);
+    await("a dead member to be refused as a survivor", () -> {
+      try {
+        recover(a, List.of("b"));
+        throw new AssertionError("a recovery kept a dead member");
+      } catch (IllegalArgumentException e) {
+        return e.getMessage().contains("not alive");
+      } catch (IllegalStateException | io.kvstore.ContentionException e) {
+        return false; // the configuration side has not seen b go yet
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+
+    long epoch = recoverOnceNeeded(a, List.of());
+
+    assertThat(epoch).isGreaterThan(before);
+    await("the forced change to complete", () -> settled(List.of(a), 1));
+    assertThat(view(a).members()).containsExactly(a.nodeId());
+    assertKeys(a, 100, "v");
+    a.put("after", "recovery".getBytes(UTF_8));
+    assertThat(new String(a.get("after").orElseThrow().value(), UTF_8)).isEqualTo("recovery");
+    // A new node joins the recovered cluster through the usual change, and catches up.
+    KvStore d = node("d", 4, 1, "127.0.0.1:1");
+    d.start();
+    await("d to be added and caught up", () -> settled(List.of(a, d), 2));
+    assertKeys(d, 100, "v");
+    assertThat(new String(d.get("after").orElseThrow().value(), UTF_8)).isEqualTo("recovery");
+  }
+
+  @Test
+  void aForcedRecoveryKeepsEveryKeyAnOldReplicaSurvivedWith() throws Exception {
+    KvStore[] s = new KvStore[5];
+    String[] names = {"a", "b", "c", "d", "e"};
+    for (int i = 0; i < 5; i++) {
+      List<String> seeds = new ArrayList<>();
+      for (int j = 0; j < 5; j++) {
+        if (j != i) {
+          seeds.add("127.0.0.1:" + (j + 1));
+        }
+      }
+      s[i] = node(names[i], i + 1, 5, seeds.toArray(String[]::new));
+    }
+    for (KvStore x : s) {
+      x.start();
+    }
+    List<KvStore> all = List.of(s);
+    await("the cluster to form", () -> settled(all, 5));
+    writeKeys(s[0], 200, "v");
+    awaitFullyReplicated(all, 200);
+    ClusterConfig old = engine(s[0]).clusterConfig();
+    for (int i = 2; i < 5; i++) {
+      transports.get(i).close(); // c, d and e crash: three of five voters
+    }
+    await("a to see c, d and e gone", () -> seesGone(s[0], List.of(s[2], s[3], s[4])));
+
+    recoverOnceNeeded(s[0], List.of("b"));
+
+    await("the forced change to complete", () -> settled(List.of(s[0], s[1]), 2));
+    Placement placement = new Placement(old);
+    Partitioner partitioner = new Partitioner(old.partitions());
+    int kept = 0;
+    int lost = 0;
+    for (int i = 0; i < 200; i++) {
+      String key = "key-" + i;
+      List<NodeId> replicas = placement.replicas(partitioner.partitionOf(key));
+      boolean survived = replicas.contains(s[0].nodeId()) || replicas.contains(s[1].nodeId());
+      KvStore via = s[i % 2];
+      if (survived) {
+        kept++;
+        assertThat(via.get(key)).as(key + " had a surviving replica")
+            .hasValueSatisfying(v -> assertThat(new String(v.value(), UTF_8)).isEqualTo("v" + key.substring(4)));
+      } else {
+        lost++;
+        assertThat(via.get(key)).as(key + " lived only on the dropped members").isEmpty();
+      }
+    }
+    assertThat(kept).isPositive();
+    assertThat(lost).as("some partitions lived only on c, d and e").isPositive();
+    s[1].put("key-0", "new".getBytes(UTF_8));
+    assertThat(new String(s[0].get("key-0").orElseThrow().value(), UTF_8)).isEqualTo("new");
   }
 
   @Test

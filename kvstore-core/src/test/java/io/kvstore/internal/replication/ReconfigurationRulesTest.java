@@ -1,9 +1,12 @@
 package io.kvstore.internal.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kvstore.NodeId;
 import io.kvstore.internal.partition.ClusterConfig;
+import io.kvstore.internal.partition.ConfigCodec;
+import io.kvstore.internal.partition.Placement;
 import io.kvstore.internal.partition.ReplicaSet;
 import io.kvstore.spi.Message;
 import io.kvstore.spi.message.Ballot;
@@ -13,6 +16,8 @@ import io.kvstore.spi.message.Promise;
 import io.kvstore.spi.message.SnapshotChunk;
 import io.kvstore.spi.message.SnapshotRequest;
 import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -24,6 +29,9 @@ final class ReconfigurationRulesTest {
   private static final NodeId B = new NodeId("b", 2);
   private static final NodeId C = new NodeId("c", 3);
   private static final NodeId D = new NodeId("d", 4);
+  private static final NodeId E = new NodeId("e", 5);
+  private static final NodeId F = new NodeId("f", 6);
+  private static final NodeId G = new NodeId("g", 7);
 
   private final List<Message> sent = new ArrayList<>();
   private final List<NodeId> gossiped = new ArrayList<>();
@@ -121,5 +129,137 @@ final class ReconfigurationRulesTest {
     }
     assertThat(moving).isPositive();
     assertThat(core.catchUpPending()).isEqualTo(moving);
+  }
+
+  @Test
+  void aForcedConfigurationCountsOnlyTheSurvivorsOfAnOldSetThatLostItsMajority() {
+    // Five members, three replicas per partition; c, d and e are gone for good.
+    ClusterConfig stable = new ClusterConfig(1, List.of(A, B, C, D, E), 3, 64, 7, List.of());
+    ClusterConfig forced = stable.forceTo(List.of(A, B));
+    assertThat(forced.forced()).isTrue();
+    assertThat(forced.previous()).containsExactly(A, B, C, D, E);
+    ReplicaCore core = core(B);
+    core.configure(forced);
+    Placement old = new Placement(stable);
+    int kept = 0;
+    int cut = 0;
+    int gone = 0;
+    for (int p = 0; p < 64; p++) {
+      List<NodeId> before = old.replicas(p);
+      ReplicaSet rs = core.replicaSet(p);
+      assertThat(rs.current()).containsExactlyInAnyOrder(A, B);
+      boolean hasA = before.contains(A);
+      boolean hasB = before.contains(B);
+      if (hasA && hasB) {
+        // Two of three survived: the whole old set keeps its majority rule, nothing is lost.
+        kept++;
+        assertThat(rs.previous()).isEqualTo(before);
+        assertThat(core.catchUpTargets(p)).isEmpty();
+      } else if (hasA || hasB) {
+        // One survived: it alone is the old set, and the other survivor catches up from it.
+        cut++;
+        NodeId survivor = hasA ? A : B;
+        assertThat(rs.previous()).containsExactly(survivor);
+        assertThat(core.catchUpTargets(p)).containsExactly(survivor == A ? B : A);
+      } else {
+        // Only dead members held it: nothing to catch up from, the partition starts empty.
+        gone++;
+        assertThat(rs.joint()).isFalse();
+        assertThat(core.catchUpTargets(p)).isEmpty();
+      }
+    }
+    assertThat(kept).isPositive();
+    assertThat(cut).isPositive();
+    assertThat(gone).isPositive();
+    assertThat(core.catchUpPending()).as("b catches up where a alone survived").isPositive();
+    assertThat(ReplicaCore.configReplicas(forced)).isEqualTo(ReplicaSet.of(List.of(A, B)));
+  }
+
+  @Test
+  void aLoneSurvivorHasNothingToCatchUpAndTheChangeCanCompleteAtOnce() {
+    ClusterConfig forced = new ClusterConfig(1, List.of(A, B, C), 3, 16, 7, List.of()).forceTo(List.of(A));
+    ReplicaCore core = core(A);
+    core.configure(forced);
+    for (int p = 0; p < 16; p++) {
+      assertThat(core.replicaSet(p)).isEqualTo(ReplicaSet.of(List.of(A)));
+      assertThat(core.catchUpTargets(p)).isEmpty();
+    }
+    assertThat(core.movingPartitions()).isZero();
+    ClusterConfig done = forced.complete();
+    assertThat(done.forced()).isFalse();
+    assertThat(done.joint()).isFalse();
+    assertThat(done.members()).containsExactly(A);
+  }
+
+  @Test
+  void anOldSetThatKeptItsMajorityKeepsItsDeadMembersSoNoAcknowledgedWriteIsLost() {
+    // Five replicas per partition, two dead: three of five is still a majority of every old set,
+    // and a majority of the survivors alone (two of three) could miss a value on the third.
+    ClusterConfig forced = new ClusterConfig(1, List.of(A, B, C, D, E), 5, 4, 7, List.of()).forceTo(List.of(A, B, C));
+    ReplicaCore core = core(A);
+    core.configure(forced);
+    for (int p = 0; p < 4; p++) {
+      assertThat(core.replicaSet(p).previous()).containsExactlyInAnyOrder(A, B, C, D, E);
+    }
+    assertThat(ReplicaCore.forcedBefore(List.of(A, B, C, D, E), List.of(A, B),
+        ReplicationConfig.defaults())).containsExactly(A, B);
+  }
+
+  @Test
+  void survivorsThatCouldFormAMajorityWithoutOneOfThemAllCatchUp() {
+    // Seven replicas, four dead: any one of the three survivors may hold the only copy of a value.
+    ClusterConfig forced = new ClusterConfig(1, List.of(A, B, C, D, E, F, G), 7, 2, 7, List.of())
+        .forceTo(List.of(A, B, C));
+    ReplicaCore core = core(A);
+    core.configure(forced);
+    for (int p = 0; p < 2; p++) {
+      assertThat(core.replicaSet(p).previous()).containsExactlyInAnyOrder(A, B, C);
+      assertThat(core.catchUpTargets(p)).containsExactlyInAnyOrder(A, B, C);
+    }
+  }
+
+  @Test
+  void aForcedChangeStaysForcedWhenRetargetedAndStartsFromTheOldMembersOfAChangeInProgress() {
+    ClusterConfig joint = new ClusterConfig(4, List.of(A, B, D), 3, 8, 7, List.of(A, B, C));
+    ClusterConfig forced = joint.forceTo(List.of(A, D));
+    assertThat(forced.epoch()).isEqualTo(5);
+    assertThat(forced.previous()).as("the old set holds every acknowledged write").containsExactly(A, B, C);
+    ClusterConfig retargeted = forced.retarget(List.of(A));
+    assertThat(retargeted.forced()).isTrue();
+    assertThat(retargeted.previous()).containsExactly(A, B, C);
+    assertThat(joint.retarget(List.of(A, B)).forced()).isFalse();
+    assertThatThrownBy(() -> new ClusterConfig(1, List.of(A), 1, 1, 7, List.of(), true))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void theRegisterFormatRoundTripsAForcedConfigurationAndStillReadsTheOldFormat() throws Exception {
+    ClusterConfig forced = new ClusterConfig(1, List.of(A, B, C), 3, 8, 7, List.of()).forceTo(List.of(A));
+    byte[] encoded = ConfigCodec.encode(forced);
+    assertThat(encoded[0]).isEqualTo((byte) 3);
+    assertThat(ConfigCodec.decode(encoded)).isEqualTo(forced);
+    ClusterConfig plain = new ClusterConfig(3, List.of(A, B), 2, 8, 7, List.of(A, B, C));
+    assertThat(ConfigCodec.encode(plain)[0]).as("unforced values stay readable by earlier versions")
+        .isEqualTo((byte) 2);
+    // A value written by an earlier version, byte by byte.
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(2);
+      out.writeLong(3);
+      out.writeLong(7);
+      out.writeInt(2);
+      out.writeInt(8);
+      out.writeInt(2);
+      out.writeUTF("a");
+      out.writeLong(1);
+      out.writeUTF("b");
+      out.writeLong(2);
+      out.writeInt(0);
+    }
+    assertThat(ConfigCodec.decode(bytes.toByteArray()))
+        .isEqualTo(new ClusterConfig(3, List.of(A, B), 2, 8, 7, List.of()));
+    byte[] unknownFlag = encoded.clone();
+    unknownFlag[unknownFlag.length - 1] = 3;
+    assertThatThrownBy(() -> ConfigCodec.decode(unknownFlag)).isInstanceOf(IllegalArgumentException.class);
   }
 }

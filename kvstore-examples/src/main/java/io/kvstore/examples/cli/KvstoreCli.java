@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       NodeCommand.class,
       ClusterCommand.class,
+      RecoverCommand.class,
       io.kvstore.examples.bench.BenchCommand.class,
       CommandLine.HelpCommand.class,
     })

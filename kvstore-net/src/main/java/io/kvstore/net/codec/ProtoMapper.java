@@ -502,7 +502,7 @@ public final class ProtoMapper {
    *
    * @throws IllegalArgumentException if the configuration is one no receiver would accept (an
    *     epoch below 1, no members, more than {@link #MAX_MEMBERS} members or previous members, a
-   *     replication factor or partition count below 1)
+   *     replication factor or partition count below 1, forced without previous members)
    */
   static io.kvstore.net.proto.ConfigAnnounce toProto(ConfigAnnounce c) {
     checkConfig(
@@ -517,7 +517,11 @@ public final class ProtoMapper {
             .setLineage(c.lineage())
             .setEpoch(c.epoch())
             .setReplicationFactor(c.replicationFactor())
-            .setPartitions(c.partitions());
+            .setPartitions(c.partitions())
+            .setForced(c.forced());
+    if (c.forced() && c.previous().isEmpty()) {
+      throw new IllegalArgumentException("a forced configuration without previous members");
+    }
     for (NodeId member : c.members()) {
       b.addMembers(toProto(member));
     }
@@ -541,6 +545,9 @@ public final class ProtoMapper {
     } catch (IllegalArgumentException e) {
       throw new ProtoDecodeException("invalid config_announce: " + e.getMessage(), e);
     }
+    if (c.getForced() && c.getPreviousCount() == 0) {
+      throw new ProtoDecodeException("invalid config_announce: forced without previous members");
+    }
     return new ConfigAnnounce(
         fromProto(c.getSource()),
         c.getLineage(),
@@ -548,7 +555,8 @@ public final class ProtoMapper {
         nodeIds(c.getMembersList()),
         nodeIds(c.getPreviousList()),
         c.getReplicationFactor(),
-        c.getPartitions());
+        c.getPartitions(),
+        c.getForced());
   }
 
   private static List<NodeId> nodeIds(List<io.kvstore.net.proto.NodeId> ids)

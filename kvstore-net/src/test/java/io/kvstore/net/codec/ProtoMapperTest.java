@@ -279,16 +279,19 @@ class ProtoMapperTest {
   }
 
   static Gen<ConfigAnnounce> configAnnouncements() {
-    return in ->
-        new ConfigAnnounce(
-            nodeIds().generate(in),
-            anyLong().generate(in),
-            positiveEpochs().generate(in),
-            lists().of(nodeIds()).ofSizeBetween(1, 9).generate(in),
-            lists().of(nodeIds()).ofSizeBetween(0, 9).generate(in),
-            integers().between(1, 7).generate(in),
-            Generate.oneOf(integers().between(1, 4096), integers().between(1, Integer.MAX_VALUE))
-                .generate(in));
+    return in -> {
+      List<NodeId> previous = lists().of(nodeIds()).ofSizeBetween(0, 9).generate(in);
+      return new ConfigAnnounce(
+          nodeIds().generate(in),
+          anyLong().generate(in),
+          positiveEpochs().generate(in),
+          lists().of(nodeIds()).ofSizeBetween(1, 9).generate(in),
+          previous,
+          integers().between(1, 7).generate(in),
+          Generate.oneOf(integers().between(1, 4096), integers().between(1, Integer.MAX_VALUE))
+              .generate(in),
+          !previous.isEmpty() && integers().between(0, 1).generate(in) == 1);
+    };
   }
 
   static Gen<SnapshotRequest> snapshotRequests() {
@@ -948,6 +951,33 @@ class ProtoMapperTest {
     ConfigAnnounce decoded = (ConfigAnnounce) ProtoMapper.fromEnvelope(old);
     assertThat(decoded.lineage()).isZero();
     assertThat(decoded.previous()).isEmpty();
+    assertThat(decoded.forced()).isFalse();
+  }
+
+  @Test
+  void aForcedConfigurationRoundTripsAndNeedsPreviousMembers() throws Exception {
+    NodeId a = new NodeId("a", 1);
+    NodeId b = new NodeId("b", 2);
+    ConfigAnnounce forced = new ConfigAnnounce(a, 5, 3, List.of(a), List.of(a, b), 3, 64, true);
+    ConfigAnnounce back = (ConfigAnnounce) roundTrip(forced);
+    assertThat(back).isEqualTo(forced);
+    assertThat(back.forced()).isTrue();
+    assertThat(((ConfigAnnounce) roundTrip(new ConfigAnnounce(a, 5, 3, List.of(a), List.of(a, b), 3, 64)))
+        .forced()).isFalse();
+    assertThatThrownBy(
+            () -> roundTrip(new ConfigAnnounce(a, 5, 3, List.of(a), List.of(), 3, 64, true)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertDecodeError(
+        header()
+            .setConfigAnnounce(
+                io.kvstore.net.proto.ConfigAnnounce.newBuilder()
+                    .setSource(id("a"))
+                    .setEpoch(2)
+                    .addMembers(id("a"))
+                    .setReplicationFactor(1)
+                    .setPartitions(1)
+                    .setForced(true)),
+        "forced");
   }
 
   @Test
