@@ -173,7 +173,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--io-threads",
       paramLabel = "T",
-      description = "HTTP client event-loop threads (default: the number of processors).")
+      description =
+          "HTTP client event-loop threads (default: half the processors, at least one; the"
+              + " generator then leaves the other half to the nodes when they share the host).")
   Integer ioThreads;
 
   /** Set by tests to capture output; null means {@code System.out} / {@code System.err}. */
@@ -297,7 +299,8 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private Target http(List<URI> list, Settings s) {
-    int threads = ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors();
+    int threads =
+        ioThreads != null ? ioThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     return new HttpTarget(list, valueSize, threads, s.timeoutNanos);
   }
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import io.kvstore.NodeState;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -70,6 +71,9 @@ final class NodeCommand implements Callable<Integer> {
    * hand-off of its partitions is bounded at 60 s; this leaves room for the leave that follows.
    */
   static final long STOP_TIMEOUT_SECONDS = 75;
+
+  /** How often the main thread checks whether the store stopped by itself. */
+  private static final long STORE_WATCH_MILLIS = 500;
 
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -214,9 +218,18 @@ final class NodeCommand implements Callable<Integer> {
     CountDownLatch never = new CountDownLatch(1);
     while (true) {
       try {
-        never.await();
+        if (never.await(STORE_WATCH_MILLIS, TimeUnit.MILLISECONDS)) {
+          return;
+        }
       } catch (InterruptedException e) {
         // Nothing interrupts the main thread on purpose; keep serving until a signal arrives.
+      }
+      if (node.store().state() == NodeState.CLOSED && !ProcessExit.stopping()) {
+        // The store stopped by itself: the cluster removed this node. A process that only
+        // answers 503 helps no one; exit as after a signal (the hook prints "stopped").
+        err.println("kvstore node: removed from the cluster; stopping (restart it to join again)");
+        err.flush();
+        ProcessExit.exit(0);
       }
     }
   }

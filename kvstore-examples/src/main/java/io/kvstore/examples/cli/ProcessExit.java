@@ -25,6 +25,11 @@ final class ProcessExit {
     System.exit(status);
   }
 
+  /** Whether a shutdown hook is stopping the process already. */
+  static synchronized boolean stopping() {
+    return hookStarted;
+  }
+
   /** Called first by a shutdown hook. */
   static synchronized void hookStarted() {
     hookStarted = true;

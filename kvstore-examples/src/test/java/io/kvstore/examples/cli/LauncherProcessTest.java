@@ -101,6 +101,46 @@ class LauncherProcessTest {
   }
 
   @Test
+  void aNodeRemovedByTheOperatorStopsItsProcess() throws Exception {
+    int firstHttp = freePort();
+    int firstCluster = freePort();
+    int secondHttp = freePort();
+    int secondCluster = freePort();
+    Child first = start("node", "--node-id", "first", "--http-port", Integer.toString(firstHttp),
+        "--cluster-port", Integer.toString(firstCluster), "--bind", "127.0.0.1");
+    first.awaitLine(l -> l.contains("ready"), READY_TIMEOUT);
+    Child second = start("node", "--node-id", "second", "--http-port", Integer.toString(secondHttp),
+        "--cluster-port", Integer.toString(secondCluster), "--bind", "127.0.0.1",
+        "--seeds", "127.0.0.1:" + firstCluster);
+    second.awaitLine(l -> l.contains("ready"), READY_TIMEOUT);
+    String url = "http://127.0.0.1:" + firstHttp;
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (true) {
+      JsonNode cluster =
+          JSON.readTree(send(HttpRequest.newBuilder(URI.create(url + "/cluster")).GET()).body());
+      if (cluster.path("members").size() == 2 && cluster.path("previous_members").isEmpty()) {
+        break;
+      }
+      assertThat(System.nanoTime()).as("the second node becomes a member").isLessThan(deadline);
+      Thread.sleep(200);
+    }
+
+    HttpResponse<String> removal =
+        send(HttpRequest.newBuilder(URI.create(url + "/cluster/members/second")).DELETE());
+    assertThat(removal.statusCode()).as(removal.body()).isEqualTo(202);
+
+    assertThat(second.awaitLine(l -> l.startsWith("kvstore node: removed"), READY_TIMEOUT))
+        .isEqualTo("kvstore node: removed from the cluster; stopping (restart it to join again)");
+    assertThat(second.awaitLine(l -> l.endsWith(" stopped"), STOP_TIMEOUT))
+        .isEqualTo("kvstore node second stopped");
+    assertThat(second.process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(second.process.exitValue()).isZero();
+    // The member that stays keeps serving.
+    awaitStatus(put(url, "after", "1"), 200);
+    assertThat(first.process.isAlive()).isTrue();
+  }
+
+  @Test
   void nodeRefusesAPortInUseWithExitCodeOne() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       String port = Integer.toString(taken.getLocalPort());
