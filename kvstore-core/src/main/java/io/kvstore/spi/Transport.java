@@ -11,6 +11,16 @@ public interface Transport extends AutoCloseable {
   interface Inbound {
     /** Called for each message received from {@code from}. */
     void receive(Endpoint from, Message message);
+
+    /**
+     * The ordered stream to {@code peer} broke or could not be opened (a peer that crashed shows
+     * this long before failure detection does): what was sent to it lately may be lost. A hint,
+     * not proof that the peer is down. Called on any thread.
+     */
+    default void peerUnreachable(Endpoint peer) {}
+
+    /** The ordered stream to {@code peer} works again after {@link #peerUnreachable}. */
+    default void peerReachable(Endpoint peer) {}
   }
 
   /**

@@ -153,6 +153,24 @@ public final class TransportContext {
     }
   }
 
+  /** Tells the inbound callback that the stream to {@code peer} broke; a failing callback is logged. */
+  public void peerUnreachable(Endpoint peer) {
+    try {
+      inbound.peerUnreachable(peer);
+    } catch (RuntimeException e) {
+      metrics.warnOnce(log, "unreachable", e.getClass().getName(), "the inbound callback threw " + e);
+    }
+  }
+
+  /** Tells the inbound callback that the stream to {@code peer} works again. */
+  public void peerReachable(Endpoint peer) {
+    try {
+      inbound.peerReachable(peer);
+    } catch (RuntimeException e) {
+      metrics.warnOnce(log, "reachable", e.getClass().getName(), "the inbound callback threw " + e);
+    }
+  }
+
   /** The sender endpoint of a received envelope whose header was accepted. */
   public static Endpoint sender(Envelope envelope) throws ProtoDecodeException {
     return ProtoMapper.fromProto(envelope.getSender());

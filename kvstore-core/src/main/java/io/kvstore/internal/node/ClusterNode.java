@@ -26,6 +26,7 @@ import io.kvstore.spi.Cancellable;
 import io.kvstore.spi.Endpoint;
 import io.kvstore.spi.EventLoop;
 import io.kvstore.spi.Message;
+import io.kvstore.spi.Transport;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -182,7 +183,7 @@ public final class ClusterNode extends AbstractNodeEngine {
     EventLoop ml = new ThreadEventLoop("kvstore-" + self.name() + "-membership");
     membershipLoop = ml;
     MembershipService service = new MembershipService(config.membership(), self, config.metadata(),
-        new DemuxTransport(config.transport(), this::onData), ml, config.clock(),
+        new DemuxTransport(config.transport(), new DataInbound()), ml, config.clock(),
         new SplittableRandom(config.random().nextLong()), config.listenerExecutor(), SeedResolver.dns());
     service.addListener(this::onMembershipEvent);
     membership = service;
@@ -435,6 +436,40 @@ public final class ClusterNode extends AbstractNodeEngine {
   private void onData(Endpoint from, Message m) {
     inbox.add(m);
     scheduleInbox();
+  }
+
+  /** The data plane's side of the transport: messages, and streams that broke or came back. */
+  private final class DataInbound implements Transport.Inbound {
+    @Override
+    public void receive(Endpoint from, Message message) {
+      onData(from, message);
+    }
+
+    @Override
+    public void peerUnreachable(Endpoint peer) {
+      onReachability(peer, false);
+    }
+
+    @Override
+    public void peerReachable(Endpoint peer) {
+      onReachability(peer, true);
+    }
+  }
+
+  private void onReachability(Endpoint peer, boolean reachable) {
+    List<NodeId> at = new java.util.ArrayList<>();
+    for (Map.Entry<NodeId, Endpoint> e : addresses.entrySet()) {
+      if (e.getValue().equals(peer) && !e.getKey().equals(self)) {
+        at.add(e.getKey());
+      }
+    }
+    if (!at.isEmpty()) {
+      runOnLoop(() -> {
+        for (NodeId n : at) {
+          core.setUnreachable(n, !reachable);
+        }
+      });
+    }
   }
 
   private void scheduleInbox() {

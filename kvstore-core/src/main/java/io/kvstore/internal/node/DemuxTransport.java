@@ -29,11 +29,24 @@ final class DemuxTransport implements Transport {
 
   @Override
   public void start(Endpoint local, Inbound membership) {
-    delegate.start(local, (from, m) -> {
-      if (isMembership(m)) {
-        membership.receive(from, m);
-      } else {
-        data.receive(from, m);
+    delegate.start(local, new Inbound() {
+      @Override
+      public void receive(Endpoint from, Message m) {
+        if (isMembership(m)) {
+          membership.receive(from, m);
+        } else {
+          data.receive(from, m);
+        }
+      }
+
+      @Override
+      public void peerUnreachable(Endpoint peer) {
+        data.peerUnreachable(peer);
+      }
+
+      @Override
+      public void peerReachable(Endpoint peer) {
+        data.peerReachable(peer);
       }
     });
   }

@@ -56,6 +56,8 @@ public final class ReplicaCore {
   private final Proposer proposer;
   private final Proposer.Effects effects;
   private final Set<NodeId> down = new HashSet<>();
+  /** Peers whose stream broke (a hint from the transport, cleared when it works again). */
+  private final Set<NodeId> unreachable = new HashSet<>();
   /** Forwarded operations waiting for the coordinator: opId → deadline and kind. */
   private final LinkedHashMap<Long, Forward> forwarded = new LinkedHashMap<>();
   /** Operations this node coordinates for others: opId → requester. */
@@ -405,18 +407,37 @@ public final class ReplicaCore {
   }
 
   /**
+   * The transport's stream to {@code node} broke ({@code true}) or works again ({@code false}).
+   * Writes forwarded to it end now as unknown (it may have applied them, and its answer may never
+   * come), and new writes go to another replica while it stays unreachable: a crashed coordinator
+   * then stalls its writes for a connection's lifetime, not until failure detection declares it
+   * dead. A hint only: quorums and the fail-fast check still follow membership.
+   */
+  public void setUnreachable(NodeId node, boolean isUnreachable) {
+    if (!isUnreachable) {
+      unreachable.remove(node);
+      return;
+    }
+    unreachable.add(node);
+    endForwardsTo(node, "the connection to the coordinator " + node + " broke while it ran the write");
+  }
+
+  /**
    * Membership declared {@code node} dead (or it left): writes forwarded to it will not be
    * answered, so they end now, as unknown (it may have applied them before it failed), rather than
    * at their deadline. A mere suspicion does not end them: a suspect often refutes.
    */
   public void nodeFailed(NodeId node) {
     down.add(node);
+    endForwardsTo(node, "the coordinator " + node + " failed while running the write");
+  }
+
+  private void endForwardsTo(NodeId node, String why) {
     for (Iterator<Map.Entry<Long, Forward>> it = forwarded.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Long, Forward> e = it.next();
       if (e.getValue().coordinator().equals(node)) {
         it.remove();
-        effects.complete(e.getKey(), new ProposalResult.Unknown(
-            "the coordinator " + node + " failed while running the write"));
+        effects.complete(e.getKey(), new ProposalResult.Unknown(why));
       }
     }
   }
@@ -471,11 +492,20 @@ public final class ReplicaCore {
       return;
     }
     NodeId coordinator = null;
+    NodeId firstUp = null;
     for (NodeId r : replicas.all()) {
       if (!down.contains(r)) {
-        coordinator = r;
-        break;
+        if (firstUp == null) {
+          firstUp = r;
+        }
+        if (!unreachable.contains(r)) {
+          coordinator = r;
+          break;
+        }
       }
+    }
+    if (coordinator == null) {
+      coordinator = firstUp;
     }
     if (command.kind().isRead() || coordinator.equals(self)) {
       proposer.submit(opId, key, command, deadlineNanos, nowNanos, wallMillis);

@@ -85,6 +85,8 @@ final class PeerConnection {
   private long backoffUntilNanos;
   private ScheduledFuture<?> retry;
   private boolean flushScheduled;
+  /** Whether the inbound side was told this peer is unreachable (and not yet that it is back). */
+  private boolean reportedUnreachable;
 
   PeerConnection(Endpoint peer, EventLoop loop, TransportContext ctx) {
     this.peer = peer;
@@ -217,6 +219,10 @@ final class PeerConnection {
     state = State.READY;
     backoffNanos = 0;
     log.debug("connected to {}", peer);
+    if (reportedUnreachable) {
+      reportedUnreachable = false;
+      ctx.peerReachable(peer);
+    }
     for (Envelope.Builder e = pending.poll(); e != null; e = pending.poll()) {
       write(e);
     }
@@ -277,12 +283,21 @@ final class PeerConnection {
     if (state == State.READY) {
       log.debug("connection to {} closed", peer);
       state = State.IDLE;
+      reportUnreachable();
     } else if (state == State.CONNECTING) {
       dropPending(Counter.DROPPED_UNREACHABLE);
+      reportUnreachable();
       backoffNanos =
           backoffNanos == 0 ? backoffMinNanos : Math.min(backoffNanos * 2, backoffMaxNanos);
       backoffUntilNanos = System.nanoTime() + backoffNanos;
       state = State.BACKOFF;
+    }
+  }
+
+  private void reportUnreachable() {
+    if (!reportedUnreachable) {
+      reportedUnreachable = true;
+      ctx.peerUnreachable(peer);
     }
   }
 
