@@ -286,16 +286,29 @@ final class ReplicationScenario {
     List<String> invariantFailures = new ArrayList<>();
     Map<String, Long> diedAt = new HashMap<>(); // lookups only
     SimReplicaNode.DownOracle down =
-        (observer, m, now) -> {
-          SimHost h = sim.host(m.name());
-          if (h.isUp() && h.bootId() == m.boot()) {
-            diedAt.remove(m.name());
-            // Alive; with suspicion on, a member this node cannot reach counts as down (false
-            // suspicion: the coordinator moves, so two proposers may write one key).
-            return suspectUnreachable && !sim.network().connected(observer.name(), m.name());
+        new SimReplicaNode.DownOracle() {
+          @Override
+          public boolean isDown(NodeId observer, NodeId m, long now) {
+            SimHost h = sim.host(m.name());
+            if (h.isUp() && h.bootId() == m.boot()) {
+              diedAt.remove(m.name());
+              // Alive; with suspicion on, a member this node cannot reach counts as down (false
+              // suspicion: the coordinator moves, so two proposers may write one key).
+              return suspectUnreachable && !sim.network().connected(observer.name(), m.name());
+            }
+            long died = diedAt.computeIfAbsent(m.name(), k -> now);
+            return now - died >= detectionNanos;
           }
-          long died = diedAt.computeIfAbsent(m.name(), k -> now);
-          return now - died >= detectionNanos;
+
+          @Override
+          public boolean isUnreachable(NodeId observer, NodeId m, long now) {
+            // The transport's hint, at once and eagerly: a crashed incarnation, or any cut link
+            // (real streams break later or not at all). Forwards to it end as unknown and writes
+            // are routed elsewhere, so more proposers compete: a harder test of safety.
+            SimHost h = sim.host(m.name());
+            return !(h.isUp() && h.bootId() == m.boot())
+                || !sim.network().connected(observer.name(), m.name());
+          }
         };
     for (int i = 0; i < names.size(); i++) {
       ReplicationConfig rc = shape.replication().apply(i);

@@ -45,6 +45,14 @@ final class SimReplicaNode {
   interface DownOracle {
     /** Asked by every node on every tick, for every other member of the configuration. */
     boolean isDown(NodeId observer, NodeId member, long nowNanos);
+
+    /**
+     * What the transport would tell {@code observer}: whether its stream to {@code member} is
+     * broken (asked like {@link #isDown}; never, by default).
+     */
+    default boolean isUnreachable(NodeId observer, NodeId member, long nowNanos) {
+      return false;
+    }
   }
 
   /** How often the core's timers advance. */
@@ -165,6 +173,7 @@ final class SimReplicaNode {
       for (NodeId m : config.members()) {
         if (!m.equals(self)) {
           core.setDown(m, downOracle.isDown(self, m, now()));
+          core.setUnreachable(m, downOracle.isUnreachable(self, m, now()));
         }
       }
     }
