@@ -92,12 +92,13 @@ public final class Acceptor {
     Slot s = slot(m.key());
     boolean ok = m.ballot().compareTo(s.promised) >= 0 && m.ballot().compareTo(s.accepted) >= 0;
     if (ok) {
+      Cell before = s.cell;
       s.accepted = m.ballot();
       s.cell = m.cell();
-      if (m.cell().value() == null || m.cell().expiresAtMillis() != 0) {
+      if (mortal(m.cell())) {
         mortal.add(m.key());
-      } else {
-        mortal.remove(m.key());
+      } else if (before != null && mortal(before)) {
+        mortal.remove(m.key()); // only a key that was mortal can be in the set
       }
       s.promised = m.ballot();
       // One-round-trip writes: promise the proposer's next ballot at once (CASPaxos §2.2.1).
@@ -195,12 +196,17 @@ public final class Acceptor {
     s.accepted = e.accepted();
     s.promised = e.accepted();
     s.cell = e.cell();
-    if (e.cell().value() == null || e.cell().expiresAtMillis() != 0) {
+    if (mortal(e.cell())) {
       mortal.add(e.key());
     } else {
       mortal.remove(e.key());
     }
     return true;
+  }
+
+  /** Whether {@code c} may be purged some day: a tombstone or a value with an expiry. */
+  private static boolean mortal(Cell c) {
+    return c.value() == null || c.expiresAtMillis() != 0;
   }
 
   /** This acceptor's non-zero floors, to send with a snapshot. */
@@ -279,6 +285,14 @@ public final class Acceptor {
       }
       if ((s.cell == null) != (s.accepted.equals(Ballot.ZERO))) {
         throw new IllegalStateException("cell and accepted ballot disagree for " + e.getKey());
+      }
+      if ((s.cell != null && mortal(s.cell)) != mortal.contains(e.getKey())) {
+        throw new IllegalStateException("purge candidates disagree with the cell of " + e.getKey());
+      }
+    }
+    for (String k : mortal) {
+      if (!slots.containsKey(k)) {
+        throw new IllegalStateException("purge candidate without a slot: " + k);
       }
     }
   }
