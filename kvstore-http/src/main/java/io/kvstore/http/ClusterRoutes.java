@@ -143,14 +143,17 @@ final class ClusterRoutes {
   CompletableFuture<ApiResponse> removeMember(String encodedId, String query, Executor executor) {
     String id = KeyCodec.decodeMemberId(encodedId);
     QueryOptions.parse(query, Set.of());
-    CompletableFuture<Long> pending;
-    try {
-      pending = store.removeMember(id);
-    } catch (RuntimeException e) {
-      pending = CompletableFuture.failedFuture(e);
-    }
-    return pending.handleAsync(
+    return call(() -> store.removeMember(id)).handleAsync(
         (epoch, e) -> e == null ? removing(id, epoch) : removalFailed(id, e), executor);
+  }
+
+  /** The store's future, or a failed one if the call threw before returning it. */
+  private static CompletableFuture<Long> call(Supplier<CompletableFuture<Long>> op) {
+    try {
+      return op.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private ApiResponse removing(String id, long epoch) {
@@ -233,13 +236,7 @@ final class ClusterRoutes {
       }
     }
     Optional<ClusterView> before = store.cluster();
-    CompletableFuture<Long> pending;
-    try {
-      pending = store.forceRecovery(survivors);
-    } catch (RuntimeException e) {
-      pending = CompletableFuture.failedFuture(e);
-    }
-    return pending.handleAsync(
+    return call(() -> store.forceRecovery(survivors)).handleAsync(
         (epoch, e) -> e == null ? recovered(before, epoch) : recoveryFailed(e), executor);
   }
 

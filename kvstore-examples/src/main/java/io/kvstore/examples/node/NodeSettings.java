@@ -39,25 +39,6 @@ public record NodeSettings(
   /** How long a dead member stays in the configuration unless told otherwise. */
   public static final Duration DEFAULT_DEAD_MEMBER_GRACE = Duration.ofSeconds(30);
 
-  /**
-   * The settings of earlier releases: the HTTP adapter shares the cluster transport's thread
-   * ({@code httpThreads} 0).
-   */
-  public NodeSettings(
-      Optional<String> nodeId,
-      String bindHost,
-      String advertiseHost,
-      int httpPort,
-      int clusterPort,
-      List<Endpoint> seeds,
-      int bootstrapExpect,
-      int maxValueBytes,
-      int partitions,
-      Duration deadMemberGrace) {
-    this(nodeId, bindHost, advertiseHost, httpPort, clusterPort, seeds, bootstrapExpect,
-        maxValueBytes, partitions, deadMemberGrace, 0);
-  }
-
   /** Checks the invariants the command line established; copies the seed list. */
   public NodeSettings {
     Objects.requireNonNull(nodeId, "nodeId");
@@ -81,7 +62,7 @@ public record NodeSettings(
     }
   }
 
-  /** The same settings with the default grace for dead members. */
+  /** The same settings with the default grace for dead members, HTTP on the transport's thread. */
   public NodeSettings(
       Optional<String> nodeId,
       String bindHost,
@@ -102,7 +83,8 @@ public record NodeSettings(
         bootstrapExpect,
         maxValueBytes,
         partitions,
-        DEFAULT_DEAD_MEMBER_GRACE);
+        DEFAULT_DEAD_MEMBER_GRACE,
+        0);
   }
 
   private static void checkPort(int port, String name) {

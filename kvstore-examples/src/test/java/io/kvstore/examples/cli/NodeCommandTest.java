@@ -239,7 +239,8 @@ class NodeCommandTest {
                     1,
                     1,
                     1,
-                    Duration.ofSeconds(-1)))
+                    Duration.ofSeconds(-1),
+                    0))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> CliRunner.parse(Map.of(), NodeCommand.class, "node", "--x"))
         .isInstanceOf(ParameterException.class);
