@@ -127,6 +127,8 @@ public final class Reconfigurator {
   private final Set<NodeId> foreign = new HashSet<>();
   private final Map<NodeId, Set<Integer>> caughtUp = new HashMap<>();
   private final Map<NodeId, Long> lastGossip = new HashMap<>();
+  /** The newest epoch each node was heard announcing (of this node's lineage). */
+  private final Map<NodeId, Long> heardEpoch = new HashMap<>();
   private final Map<Long, Consumer<ProposalResult>> ops =
       new LinkedHashMap<>();
   private long nextOpId = Long.MIN_VALUE / 8;
@@ -224,9 +226,13 @@ public final class Reconfigurator {
       }
       return;
     }
+    heardEpoch.merge(a.source(), c.epoch(), Math::max);
     if (installed == null || c.epoch() > installed.epoch()) {
       install(c, "announced by " + a.source());
-    } else if (c.epoch() < installed.epoch()) {
+    } else if (c.epoch() < installed.epoch()
+        || (c.epoch() == installed.epoch() && !installed.involves(a.source()) && installed.involves(self))) {
+      // Behind: catch it up. Or a node this configuration left out, waiting for the members to
+      // confirm before it stops: confirm.
       gossipTo(a.source());
     }
   }
@@ -266,6 +272,7 @@ public final class Reconfigurator {
     }
     installed = c;
     caughtUp.clear();
+    heardEpoch.keySet().removeIf(n -> !c.involves(n) && !view.alive().contains(n));
     core.configure(c, now, wall);
     host.installed(c, how);
     // Tell everyone at once: a node that stops right after a change must not leave the others in
@@ -851,8 +858,7 @@ public final class Reconfigurator {
     if (!installed.involves(self)) {
       // Make sure no newer configuration made this node a member again before saying so.
       if (verifiedEpoch == installed.epoch()) {
-        // Announced at install and once more since: the others know the change completed.
-        return now - uninvolvedSince >= ANNOUNCE_NANOS;
+        return successorsKnow();
       }
       if (!changing) {
         changing = true;
@@ -909,6 +915,36 @@ public final class Reconfigurator {
       startChange(next, null);
     }
     return false;
+  }
+
+  /**
+   * Whether the members of the configuration that left this node out know it: announcements are
+   * not acknowledged, and a member still in the joint configuration before it may need this node's
+   * vote to read the register (two members shrinking to one). So wait until every member this
+   * node sees alive, and at least one, announced the epoch back (they announce to every live node
+   * each second); after the hand-off patience, stop anyway.
+   */
+  private boolean successorsKnow() {
+    long epoch = installed.epoch();
+    int heard = 0;
+    boolean waiting = false;
+    for (NodeId m : installed.members()) {
+      if (heardEpoch.getOrDefault(m, -1L) >= epoch) {
+        heard++;
+      } else if (alive(m)) {
+        waiting = true;
+        gossipTo(m);
+      }
+    }
+    if (heard > 0 && !waiting) {
+      return true;
+    }
+    if (now - uninvolvedSince < HAND_OFF_PATIENCE_NANOS) {
+      return false;
+    }
+    log.warn("node {} stops before the members of epoch {} confirmed it; if they stay in the change before it, "
+        + "recover the cluster (see Operations)", self, epoch);
+    return true;
   }
 
   /** The change in progress as this node sees it, or null. */
