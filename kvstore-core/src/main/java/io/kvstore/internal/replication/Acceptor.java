@@ -46,6 +46,8 @@ public final class Acceptor {
     Ballot promised = Ballot.ZERO;
     Ballot accepted = Ballot.ZERO;
     Cell cell;
+    /** Whether {@link #cell} is mortal: kept here so a write need not load the cell it replaces. */
+    boolean mortal;
   }
 
   /** Creates the acceptor of node {@code self}. */
@@ -92,14 +94,8 @@ public final class Acceptor {
     Slot s = slot(m.key());
     boolean ok = m.ballot().compareTo(s.promised) >= 0 && m.ballot().compareTo(s.accepted) >= 0;
     if (ok) {
-      Cell before = s.cell;
       s.accepted = m.ballot();
-      s.cell = m.cell();
-      if (mortal(m.cell())) {
-        mortal.add(m.key());
-      } else if (before != null && mortal(before)) {
-        mortal.remove(m.key()); // only a key that was mortal can be in the set
-      }
+      setCell(m.key(), s, m.cell());
       s.promised = m.ballot();
       // One-round-trip writes: promise the proposer's next ballot at once (CASPaxos §2.2.1).
       if (m.nextPromise() != null && m.nextPromise().greaterThan(m.ballot())) {
@@ -195,13 +191,20 @@ public final class Acceptor {
     }
     s.accepted = e.accepted();
     s.promised = e.accepted();
-    s.cell = e.cell();
-    if (mortal(e.cell())) {
-      mortal.add(e.key());
-    } else {
-      mortal.remove(e.key());
-    }
+    setCell(e.key(), s, e.cell());
     return true;
+  }
+
+  /** Sets the accepted value of {@code key}, keeping the purge candidates in step. */
+  private void setCell(String key, Slot s, Cell c) {
+    s.cell = c;
+    boolean now = mortal(c);
+    if (now) {
+      mortal.add(key);
+    } else if (s.mortal) {
+      mortal.remove(key); // only a key that was mortal can be in the set
+    }
+    s.mortal = now;
   }
 
   /** Whether {@code c} may be purged some day: a tombstone or a value with an expiry. */
@@ -286,7 +289,10 @@ public final class Acceptor {
       if ((s.cell == null) != (s.accepted.equals(Ballot.ZERO))) {
         throw new IllegalStateException("cell and accepted ballot disagree for " + e.getKey());
       }
-      if ((s.cell != null && mortal(s.cell)) != mortal.contains(e.getKey())) {
+      if (s.mortal != (s.cell != null && mortal(s.cell))) {
+        throw new IllegalStateException("mortal flag disagrees with the cell of " + e.getKey());
+      }
+      if (s.mortal != mortal.contains(e.getKey())) {
         throw new IllegalStateException("purge candidates disagree with the cell of " + e.getKey());
       }
     }

@@ -70,12 +70,14 @@ public final class Proposer {
   private final ReplicationConfig config;
   private final RandomGenerator random;
   private final Effects effects;
-  private final Map<String, ArrayDeque<Op>> queues = new HashMap<>();
+  /**
+   * Per key: its operations (the head runs, the rest wait) and its cached ballot. One map, so an
+   * operation looks its key up once; an entry lives while either part is there.
+   */
+  private final Map<String, KeyState> keys = new HashMap<>();
   private final Map<Long, Op> byRound = new HashMap<>();
   /** Running operations in start order (deterministic iteration for timeouts). */
   private final LinkedHashMap<Long, Op> running = new LinkedHashMap<>();
-  /** Per key: the next ballot a quorum has promised us and the value it accepted. */
-  private final Map<String, Cached> cache = new HashMap<>();
   private long counter;
   private long nextRoundId;
   /** The configuration epoch rounds run under; replicas of a newer epoch refuse them. */
@@ -85,11 +87,19 @@ public final class Proposer {
   private long fastReads;
   private long onePhaseWrites;
 
+  /** The next ballot a quorum has promised us for a key, and the value it accepted. */
   private record Cached(Ballot ballot, Cell cell, long versionFloor) {}
+
+  private static final class KeyState {
+    final ArrayDeque<Op> queue = new ArrayDeque<>(2);
+    /** Used at most once, and dropped on anything but a quorum success; null when none. */
+    Cached cached;
+  }
 
   private static final class Op {
     final long opId;
     final String key;
+    final KeyState state;
     final Command command;
     /** The replicas of the current round: taken from the placement when each round starts. */
     ReplicaSet replicas;
@@ -125,9 +135,10 @@ public final class Proposer {
     final java.util.Set<NodeId> acceptedBy = new java.util.LinkedHashSet<>();
     Ballot highestSeen = Ballot.ZERO;
 
-    Op(long opId, String key, Command command, ReplicaSet fixed, long deadline) {
+    Op(long opId, String key, KeyState state, Command command, ReplicaSet fixed, long deadline) {
       this.opId = opId;
       this.key = key;
+      this.state = state;
       this.command = command;
       this.fixed = fixed;
       this.deadlineNanos = deadline;
@@ -150,7 +161,7 @@ public final class Proposer {
   public void configure(long newEpoch, Function<String, ReplicaSet> newPlacement, long nowNanos, long wallMillis) {
     this.epoch = newEpoch;
     this.placement = Objects.requireNonNull(newPlacement, "placement");
-    cache.clear();
+    dropCachedBallots();
     for (Op op : new ArrayList<>(running.values())) {
       if (op.phase == Phase.READ || op.phase == Phase.PREPARE || op.phase == Phase.ACCEPT) {
         onRoundTimeout(op, nowNanos, wallMillis);
@@ -186,9 +197,10 @@ public final class Proposer {
       effects.complete(opId, new ProposalResult.Unavailable("no replicas for key"));
       return;
     }
-    Op op = new Op(opId, key, command, replicas, deadlineNanos);
+    KeyState state = keys.computeIfAbsent(key, k -> new KeyState());
+    Op op = new Op(opId, key, state, command, replicas, deadlineNanos);
     op.replicas = first;
-    ArrayDeque<Op> q = queues.computeIfAbsent(key, k -> new ArrayDeque<>());
+    ArrayDeque<Op> q = state.queue;
     q.addLast(op);
     if (q.size() == 1) {
       begin(op, nowNanos, wallMillis);
@@ -227,10 +239,20 @@ public final class Proposer {
 
   /** Fails queued (not yet started) operations whose deadline passed: nothing was sent for them. */
   private void expireQueued(long nowNanos) {
-    for (ArrayDeque<Op> q : queues.values()) {
-      if (q.size() < 2) {
-        continue;
+    // Every non-empty queue's head is running: look at those keys only, not every cached one.
+    List<ArrayDeque<Op>> waiting = null;
+    for (Op head : running.values()) {
+      if (head.state.queue.size() > 1) {
+        if (waiting == null) {
+          waiting = new ArrayList<>();
+        }
+        waiting.add(head.state.queue);
       }
+    }
+    if (waiting == null) {
+      return;
+    }
+    for (ArrayDeque<Op> q : waiting) {
       var it = q.iterator();
       it.next(); // the head is running
       while (it.hasNext()) {
@@ -246,8 +268,8 @@ public final class Proposer {
   /** Operations not yet completed (queued included). */
   public int pending() {
     int n = 0;
-    for (ArrayDeque<Op> q : queues.values()) {
-      n += q.size();
+    for (Op head : running.values()) {
+      n += head.state.queue.size();
     }
     return n;
   }
@@ -264,7 +286,13 @@ public final class Proposer {
 
   /** Forgets every cached ballot (on a configuration change, or after this node was suspected). */
   public void dropCachedBallots() {
-    cache.clear();
+    for (var it = keys.values().iterator(); it.hasNext(); ) {
+      KeyState state = it.next();
+      state.cached = null;
+      if (state.queue.isEmpty()) {
+        it.remove();
+      }
+    }
   }
 
   // ---- phases ------------------------------------------------------------------------------
@@ -277,7 +305,7 @@ public final class Proposer {
     running.put(op.opId, op);
     refreshReplicas(op);
     if (isPurge(op)) {
-      cache.remove(op.key);
+      op.state.cached = null;
       startPrepare(op, nowNanos);
       return;
     }
@@ -285,10 +313,11 @@ public final class Proposer {
       startRead(op, nowNanos);
       return;
     }
-    Cached c = config.onePhaseWrites() ? cache.remove(op.key) : null;
+    Cached c = config.onePhaseWrites() ? op.state.cached : null;
+    op.state.cached = null;
     if (c != null && !op.command.kind().isRead()) {
       if (config.mutation() == Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE) {
-        cache.put(op.key, c);
+        op.state.cached = c;
       }
       onePhaseWrites++;
       op.ballot = c.ballot();
@@ -521,7 +550,7 @@ public final class Proposer {
         if (config.onePhaseWrites()) {
           Ballot next = op.ballot.next(self);
           counter = Math.max(counter, next.counter());
-          cache.put(op.key, new Cached(next, op.proposed, op.versionFloor));
+          op.state.cached = new Cached(next, op.proposed, op.versionFloor);
         }
         finish(op, new ProposalResult.Done(op.planned), nowNanos, wallMillis);
       }
@@ -559,7 +588,7 @@ public final class Proposer {
       return;
     }
     if (config.mutation() != Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE) {
-      cache.remove(op.key);
+      op.state.cached = null;
     }
     if (++op.contentions >= config.maxAttempts()) {
       finish(
@@ -587,7 +616,7 @@ public final class Proposer {
       op.ambiguous = true; // the accept left; some replica may have taken it
     }
     if (op.phase == Phase.ACCEPT && config.mutation() != Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE) {
-      cache.remove(op.key);
+      op.state.cached = null;
     }
     if (op.phase == Phase.READ) {
       startPrepare(op, nowNanos);
@@ -600,7 +629,7 @@ public final class Proposer {
 
   private void finishTimedOut(Op op, long nowNanos, long wallMillis) {
     if (config.mutation() != Mutation.KEEP_CACHED_BALLOT_AFTER_FAILURE) {
-      cache.remove(op.key);
+      op.state.cached = null;
     }
     boolean mayHaveApplied = op.ambiguous || (op.phase == Phase.ACCEPT && op.proposedIsOurs);
     finish(
@@ -615,15 +644,17 @@ public final class Proposer {
   private void finish(Op op, ProposalResult result, long nowNanos, long wallMillis) {
     byRound.remove(op.roundId);
     running.remove(op.opId);
-    ArrayDeque<Op> q = queues.get(op.key);
-    if (q != null) {
+    ArrayDeque<Op> q = op.state.queue;
+    if (q.peekFirst() == op) {
+      q.pollFirst();
+    } else {
       q.remove(op);
-      if (q.isEmpty()) {
-        queues.remove(op.key);
-      }
+    }
+    if (q.isEmpty() && op.state.cached == null) {
+      keys.remove(op.key, op.state);
     }
     effects.complete(op.opId, result);
-    if (q != null && !q.isEmpty()) {
+    if (!q.isEmpty()) {
       begin(q.peekFirst(), nowNanos, wallMillis);
     }
   }
