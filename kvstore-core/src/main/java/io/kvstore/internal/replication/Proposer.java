@@ -85,6 +85,10 @@ public final class Proposer {
   /** Where a key's replicas are under the installed configuration. */
   private Function<String, ReplicaSet> placement = k -> ReplicaSet.of(List.of());
   private long fastReads;
+  private long thriftyReads;
+  private long hedgedReads;
+  /** Replicas that look down or unreachable: a thrifty read leaves them out of its first ask. */
+  private java.util.function.Predicate<NodeId> suspect = n -> false;
   private long onePhaseWrites;
 
   /** The next ballot a quorum has promised us for a key, and the value it accepted. */
@@ -109,6 +113,9 @@ public final class Proposer {
     Phase phase = Phase.QUEUED;
     long roundId;
     long roundDeadlineNanos;
+    /** A thrifty read: the replicas it asked (bits of {@code replicas.all()}), and when it asks the rest; 0 otherwise. */
+    long askedMask;
+    long hedgeAtNanos;
     long backoffUntilNanos;
     Ballot ballot;
     /** The value this operation's current accept carries (ours or a write-back). */
@@ -227,6 +234,9 @@ public final class Proposer {
     for (Op op : new ArrayList<>(running.values())) {
       if (nowNanos - op.deadlineNanos >= 0) {
         finishTimedOut(op, nowNanos, wallMillis);
+      } else if (op.phase == Phase.READ && op.hedgeAtNanos != 0 && nowNanos - op.hedgeAtNanos >= 0
+          && nowNanos - op.roundDeadlineNanos < 0) {
+        hedgeRead(op);
       } else if (op.phase == Phase.BACKOFF) {
         if (nowNanos - op.backoffUntilNanos >= 0) {
           startPrepare(op, nowNanos);
@@ -277,6 +287,21 @@ public final class Proposer {
   /** How many reads were answered by the one-round-trip path. */
   public long fastReads() {
     return fastReads;
+  }
+
+  /** How many fast reads first asked only a majority of the replicas. */
+  public long thriftyReads() {
+    return thriftyReads;
+  }
+
+  /** How many of those asked the other replicas after the hedge delay. */
+  public long hedgedReads() {
+    return hedgedReads;
+  }
+
+  /** Sets which replicas look down or unreachable (thrifty reads do not count on them). */
+  public void setSuspect(java.util.function.Predicate<NodeId> isSuspect) {
+    this.suspect = Objects.requireNonNull(isSuspect, "isSuspect");
   }
 
   /** How many writes skipped the prepare phase. */
@@ -340,6 +365,8 @@ public final class Proposer {
     byRound.remove(op.roundId);
     op.roundId = ++nextRoundId;
     op.phase = phase;
+    op.askedMask = 0;
+    op.hedgeAtNanos = 0;
     op.roundDeadlineNanos = nowNanos + config.roundTimeoutNanos();
     op.promises.clear();
     op.reads.clear();
@@ -350,11 +377,64 @@ public final class Proposer {
     return op.roundId;
   }
 
+  /**
+   * A fast read asks the fewest replicas that make a majority (itself first, then live ones, in a
+   * rotation), half the messages of asking all; the answers are judged exactly as before, so
+   * safety does not depend on who was asked. If no quorum answered after the hedge delay, or the
+   * set is joint, or too few look live, every replica is asked.
+   */
   private void startRead(Op op, long nowNanos) {
     refreshReplicas(op);
     long round = newRound(op, Phase.READ, nowNanos);
-    for (NodeId r : op.replicas.all()) {
+    List<NodeId> all = op.replicas.all();
+    int n = all.size();
+    op.askedMask = 0;
+    op.hedgeAtNanos = 0;
+    if (config.readHedgeNanos() > 0 && !op.replicas.joint() && n <= 64) {
+      int need = quorum(n);
+      long mask = 0;
+      int asked = 0;
+      int mine = all.indexOf(self);
+      if (mine >= 0) {
+        mask |= 1L << mine;
+        asked++;
+      }
+      int start = (int) Math.floorMod(op.opId, (long) n);
+      for (int i = 0; i < n && asked < need; i++) {
+        int j = (start + i) % n;
+        if ((mask & (1L << j)) == 0 && !suspect.test(all.get(j))) {
+          mask |= 1L << j;
+          asked++;
+        }
+      }
+      if (asked >= need) {
+        op.askedMask = mask;
+        op.hedgeAtNanos = nowNanos + config.readHedgeNanos();
+        for (int j = 0; j < n; j++) {
+          if ((mask & (1L << j)) != 0) {
+            effects.send(all.get(j), new Read(round, self, all.get(j), op.key, epoch));
+          }
+        }
+        thriftyReads++;
+        return;
+      }
+    }
+    for (NodeId r : all) {
       effects.send(r, new Read(round, self, r, op.key, epoch));
+    }
+  }
+
+  /** A thrifty read whose first quorum did not answer in time asks the replicas it left out. */
+  private void hedgeRead(Op op) {
+    List<NodeId> all = op.replicas.all();
+    long mask = op.askedMask;
+    op.askedMask = 0;
+    op.hedgeAtNanos = 0;
+    hedgedReads++;
+    for (int j = 0; j < all.size(); j++) {
+      if ((mask & (1L << j)) == 0) {
+        effects.send(all.get(j), new Read(op.roundId, self, all.get(j), op.key, epoch));
+      }
     }
   }
 

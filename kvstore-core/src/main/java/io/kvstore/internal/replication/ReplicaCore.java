@@ -145,6 +145,7 @@ public final class ReplicaCore {
         completed(opId, result);
       }
     });
+    proposer.setSuspect(n -> down.contains(n) || unreachable.contains(n));
     this.dedupeCapacity = 100_000;
     this.dedupeWindowNanos = 60_000_000_000L;
   }

@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
  * @param maxAttempts rounds one operation may start before it gives up with contention
  * @param fastReads whether reads try the one-round-trip path first
  * @param onePhaseWrites whether accepts carry a promise for the proposer's next ballot
+ * @param readHedgeNanos how long a fast read waits for the quorum of replicas it asked first
+ *     (itself and the fewest others that make a majority) before asking the rest; 0 asks every
+ *     replica at once
  * @param mutation a deliberately broken behaviour, for tests that prove the checker catches it;
  *     always {@link Mutation#NONE} outside those tests
  */
@@ -22,6 +25,7 @@ public record ReplicationConfig(
     int maxAttempts,
     boolean fastReads,
     boolean onePhaseWrites,
+    long readHedgeNanos,
     Mutation mutation) {
 
   /** Deliberate bugs. Not reachable from any public configuration. */
@@ -44,7 +48,8 @@ public record ReplicationConfig(
 
   /** Validates. */
   public ReplicationConfig {
-    if (roundTimeoutNanos <= 0 || backoffMinNanos < 0 || backoffMaxNanos < backoffMinNanos) {
+    if (roundTimeoutNanos <= 0 || backoffMinNanos < 0 || backoffMaxNanos < backoffMinNanos
+        || readHedgeNanos < 0) {
       throw new IllegalArgumentException("bad replication timeouts");
     }
     if (maxAttempts < 1) {
@@ -64,13 +69,22 @@ public record ReplicationConfig(
         12,
         true,
         true,
+        TimeUnit.MILLISECONDS.toNanos(20),
         Mutation.NONE);
   }
 
   /** A copy with a deliberate bug, for mutation tests only. */
   public ReplicationConfig withMutation(Mutation m) {
     return new ReplicationConfig(
-        roundTimeoutNanos, backoffMinNanos, backoffMaxNanos, maxAttempts, fastReads, onePhaseWrites, m);
+        roundTimeoutNanos, backoffMinNanos, backoffMaxNanos, maxAttempts, fastReads, onePhaseWrites,
+        readHedgeNanos, m);
+  }
+
+  /** A copy whose fast reads wait {@code nanos} before asking every replica (0: at once). */
+  public ReplicationConfig withReadHedge(long nanos) {
+    return new ReplicationConfig(
+        roundTimeoutNanos, backoffMinNanos, backoffMaxNanos, maxAttempts, fastReads, onePhaseWrites,
+        nanos, mutation);
   }
 
   /** The quorum size for {@code replicas} replicas. */

@@ -156,6 +156,7 @@ final class CounterTorture {
   /** Reads the counter with no faults, after the run. */
   long finalValue() {
     java.util.Arrays.fill(isolated, false);
+    startTicks(now); // timers run: a lost message is retried (hedges, round timeouts)
     long[] out = {-1};
     submit(0, "counter", Command.get(), r -> {
       var d = (ProposalResult.Done) r;

@@ -146,6 +146,8 @@ final class ReplicationScenario {
     long runs;
     long operations;
     long fastReads;
+    long thriftyReads;
+    long hedgedReads;
     long onePhaseWrites;
     long purged;
     long unknown;
@@ -160,9 +162,9 @@ final class ReplicationScenario {
     @Override
     public String toString() {
       return String.format(
-          "%d runs, %d operations (%d failed, %d unknown), %d fast reads, %d one-phase writes,"
-              + " %d keys purged",
-          runs, operations, failed, unknown, fastReads, onePhaseWrites, purged);
+          "%d runs, %d operations (%d failed, %d unknown), %d fast reads (%d reads asked a bare"
+              + " majority first, %d of them hedged), %d one-phase writes, %d keys purged",
+          runs, operations, failed, unknown, fastReads, thriftyReads, hedgedReads, onePhaseWrites, purged);
     }
   }
 
@@ -414,6 +416,8 @@ final class ReplicationScenario {
     }
     for (SimReplicaNode n : incarnations) {
       stats.fastReads += n.core().proposer().fastReads();
+      stats.thriftyReads += n.core().proposer().thriftyReads();
+      stats.hedgedReads += n.core().proposer().hedgedReads();
       stats.onePhaseWrites += n.core().proposer().onePhaseWrites();
       stats.purged += n.core().acceptor().purged();
     }

@@ -78,6 +78,8 @@ final class ReplicationSimulationTest {
         "%s: %d seeds in %.1f s (%.1f seeds/s, %.0f ops/s): %s%n",
         method, seeds, secs, seeds / secs, stats.operations / secs, stats);
     assertThat(stats.fastReads).as("fast reads exercised").isPositive();
+    assertThat(stats.thriftyReads).as("reads asking a bare majority first").isPositive();
+    assertThat(stats.hedgedReads).as("reads that asked the other replicas after the hedge delay").isPositive();
     assertThat(stats.onePhaseWrites).as("one-phase writes exercised").isPositive();
     assertThat(stats.purged).as("tombstones purged").isPositive();
   }
