@@ -358,9 +358,23 @@ public final class Reconfigurator {
   }
 
   /** The lowest live member of the installed configuration drives changes. */
+  /**
+   * The lowest live member of the configuration's (new) members drives; only with none of them
+   * alive does the lowest live old member. A member being removed must not complete its own
+   * removal: it would install the final configuration first and stop, and the remaining members,
+   * if its announcement were lost, would wait in the joint configuration for its vote.
+   */
   private boolean isDriver() {
     if (!installed.involves(self)) {
       return false;
+    }
+    for (NodeId n : installed.members()) {
+      if (n.equals(self)) {
+        return true;
+      }
+      if (view.alive().contains(n)) {
+        return false;
+      }
     }
     for (NodeId n : installed.everyone()) {
       if (n.equals(self)) {
@@ -479,12 +493,34 @@ public final class Reconfigurator {
         desired.add(m);
       }
     }
+    // Newcomers join a few at a time: while the change is joint, its new set must keep a majority
+    // of members that are here and alive now, so that if the newcomers die (or were removed
+    // identities still running, which a node that joined later cannot know), the old members
+    // alone can still record a redirect. At least one joins, or a single node could never grow.
+    int kept = 0;
+    int liveKept = 0;
+    for (NodeId m : desired) {
+      if (installed.members().contains(m)) {
+        kept++;
+        if (alive(m)) {
+          liveKept++;
+        }
+      }
+    }
+    int room = 0;
+    while (ReplicationConfig.defaults().quorum(desired.size() + room + 1) <= liveKept) {
+      room++;
+    }
+    if (room == 0 && desired.size() == kept) {
+      room = 1; // no successor makes progress either
+    }
     for (NodeId n : view.alive()) {
       Long since = aliveSince.get(n);
-      if (!installed.involves(n) && !excluded.contains(n) && !foreign.contains(n)
+      if (room > 0 && !installed.involves(n) && !excluded.contains(n) && !foreign.contains(n)
           && since != null && now - since >= settings.settleNanos()
           && desired.stream().noneMatch(d -> d.name().equals(n.name()))) {
         desired.add(n);
+        room--;
       }
     }
     if (desired.isEmpty() || desired.equals(new TreeSet<>(installed.members()))) {
