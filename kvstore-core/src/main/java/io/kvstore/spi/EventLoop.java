@@ -22,4 +22,12 @@ public interface EventLoop extends Executor {
    * timeoutNanos} for them. Returns whether the loop finished in time. Idempotent.
    */
   boolean shutdown(long timeoutNanos);
+
+  /**
+   * Runs {@code action} once, on some thread, after the loop's thread has stopped for good, for an
+   * owner whose work is confined to a loop it does not control (a transport's I/O loop, which
+   * stops when the transport closes). Everything the loop's tasks wrote is visible to it. The
+   * default never runs it: loops the store shuts down itself need no notice.
+   */
+  default void whenTerminated(Runnable action) {}
 }

@@ -42,6 +42,11 @@ final class SharedLoop implements EventLoop {
   }
 
   @Override
+  public void whenTerminated(Runnable action) {
+    loop.terminationFuture().addListener(f -> action.run());
+  }
+
+  @Override
   public boolean shutdown(long timeoutNanos) {
     shutdown = true;
     return true;

@@ -52,12 +52,7 @@ class BrokenConnectionTest {
     return s;
   }
 
-  @Test
-  void writesForwardedToACrashedCoordinatorEndAtOnceAndNewWritesGoElsewhere() throws Exception {
-    KvStore a = start("a");
-    String seed = transports.get(0).localEndpoint().toString();
-    KvStore b = start("b", seed);
-    start("c", seed);
+  private void formAndConnect(KvStore a, KvStore b) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {
@@ -75,6 +70,15 @@ class BrokenConnectionTest {
         Thread.sleep(50);
       }
     }
+  }
+
+  @Test
+  void writesForwardedToACrashedCoordinatorEndAtOnceAndNewWritesGoElsewhere() throws Exception {
+    KvStore a = start("a");
+    String seed = transports.get(0).localEndpoint().toString();
+    KvStore b = start("b", seed);
+    start("c", seed);
+    formAndConnect(a, b);
 
     transports.get(2).close(); // c's process is gone: its sockets close
     List<CompletableFuture<?>> writes = new ArrayList<>();
@@ -104,6 +108,40 @@ class BrokenConnectionTest {
         || !a.cluster().get().previousMembers().isEmpty()) {
       assertThat(System.nanoTime()).as("c is removed").isLessThan(removed);
       Thread.sleep(100);
+    }
+  }
+
+  /**
+   * A node's replication runs on its cluster transport's I/O thread. If the transport closes under
+   * the running store, the operations in flight end as unknown at once instead of waiting forever.
+   */
+  @Test
+  void operationsInFlightEndWhenTheTransportClosesUnderTheStore() throws Exception {
+    KvStore a = start("a");
+    String seed = transports.get(0).localEndpoint().toString();
+    KvStore b = start("b", seed);
+    start("c", seed);
+    formAndConnect(a, b);
+
+    // Without b and c no quorum answers: a's writes wait (up to their 30 s deadline).
+    transports.get(1).close();
+    transports.get(2).close();
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      writes.add(a.async().put("key-" + i, "stuck".getBytes(StandardCharsets.UTF_8)));
+    }
+    Thread.sleep(300);
+    assertThat(writes).as("no quorum: the writes are still in flight").noneMatch(CompletableFuture::isDone);
+
+    transports.get(0).close();
+    for (CompletableFuture<?> w : writes) {
+      try {
+        w.get(10, TimeUnit.SECONDS);
+        throw new AssertionError("a write without a quorum succeeded");
+      } catch (java.util.concurrent.ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(OutcomeUnknownException.class);
+        assertThat(e.getCause().getMessage()).contains("transport closed");
+      }
     }
   }
 }

@@ -164,6 +164,7 @@ public final class ClusterNode extends AbstractNodeEngine {
     EventLoop l = shared != null ? shared : new ThreadEventLoop("kvstore-" + self.name() + "-replica");
     if (shared != null) {
       l.execute(ThreadEventLoop::adoptCurrentThread);
+      shared.whenTerminated(this::onLoopTerminated);
     }
     loop = l;
     long seed = config.random().nextLong();
@@ -276,6 +277,25 @@ public final class ClusterNode extends AbstractNodeEngine {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * The transport closed its I/O loop, which runs this node's replication, while operations were in
+   * flight (a store closing completes them first): they can never finish there, and some may have
+   * been applied. Runs after the loop's thread ended.
+   */
+  private void onLoopTerminated() {
+    int n = pending.size();
+    if (n == 0) {
+      return;
+    }
+    log.warn("node {}: its cluster transport closed under the running store; {} operations in flight end"
+        + " with an unknown outcome", self, n);
+    for (Pending<?> p : pending.values()) {
+      p.complete(new ProposalResult.Unknown("the node's cluster transport closed before the operation finished"));
+    }
+    inFlight.addAndGet(-n);
+    pending.clear();
   }
 
   private void stopThreads() {
