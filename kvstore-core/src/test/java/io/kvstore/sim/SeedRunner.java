@@ -11,7 +11,10 @@ import java.util.function.LongFunction;
  * Runs a simulation scenario over many seeds: seeds are test inputs.
  *
  * <p>Which seeds: with {@code -Dsim.seed=S} exactly S (replay); otherwise the fixed regression
- * seeds, then {@code -Dsim.seeds=N} fresh random ones (default chosen by the test). A failing seed
+ * seeds, then {@code -Dsim.seeds=N} more (default chosen by the test), drawn from the base {@code
+ * -Dsim.base=B}: a fixed base by default, so that a build runs the same seeds every time and a red
+ * build means a change broke something; {@code -Dsim.base=random} draws new seeds each run, to
+ * explore (a failure it finds is a seed to fix and add to the regression seeds). A failing seed
  * is reported with its fault schedule, a shrunk plan (fewer faults, fewer operations) that still
  * fails, and the command that replays it.
  */
@@ -19,8 +22,13 @@ public final class SeedRunner {
   /** The system property that selects one seed to replay. */
   public static final String SEED_PROPERTY = "sim.seed";
 
-  /** The system property with the number of fresh random seeds. */
+  /** The system property with the number of seeds beyond the regression seeds. */
   public static final String SEEDS_PROPERTY = "sim.seeds";
+
+  /** The system property with the base those seeds are drawn from, or {@code random}. */
+  public static final String BASE_PROPERTY = "sim.base";
+
+  private static final long DEFAULT_BASE = 1L;
 
   /** The most runs spent on shrinking one failure. */
   public static final int SHRINK_BUDGET = 40;
@@ -83,7 +91,9 @@ public final class SeedRunner {
       out.add(s);
     }
     int fresh = Integer.getInteger(SEEDS_PROPERTY, defaultFresh);
-    SplittableRandom r = new SplittableRandom(); // fresh per run, on purpose: new inputs each time
+    String base = System.getProperty(BASE_PROPERTY, "").trim();
+    SplittableRandom r = "random".equals(base) ? new SplittableRandom()
+        : new SplittableRandom(base.isEmpty() ? DEFAULT_BASE : Long.parseLong(base));
     for (int i = 0; i < fresh; i++) {
       out.add(r.nextLong() & Long.MAX_VALUE);
     }
