@@ -52,6 +52,16 @@ class BrokenConnectionTest {
     return s;
   }
 
+  /** Starts a, b and c, waits until they form a cluster with connections both ways; returns a. */
+  private KvStore startThree() throws InterruptedException {
+    KvStore a = start("a");
+    String seed = transports.get(0).localEndpoint().toString();
+    KvStore b = start("b", seed);
+    start("c", seed);
+    formAndConnect(a, b);
+    return a;
+  }
+
   private void formAndConnect(KvStore a, KvStore b) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
@@ -74,11 +84,7 @@ class BrokenConnectionTest {
 
   @Test
   void writesForwardedToACrashedCoordinatorEndAtOnceAndNewWritesGoElsewhere() throws Exception {
-    KvStore a = start("a");
-    String seed = transports.get(0).localEndpoint().toString();
-    KvStore b = start("b", seed);
-    start("c", seed);
-    formAndConnect(a, b);
+    KvStore a = startThree();
 
     transports.get(2).close(); // c's process is gone: its sockets close
     List<CompletableFuture<?>> writes = new ArrayList<>();
@@ -117,11 +123,7 @@ class BrokenConnectionTest {
    */
   @Test
   void operationsInFlightEndWhenTheTransportClosesUnderTheStore() throws Exception {
-    KvStore a = start("a");
-    String seed = transports.get(0).localEndpoint().toString();
-    KvStore b = start("b", seed);
-    start("c", seed);
-    formAndConnect(a, b);
+    KvStore a = startThree();
 
     // Without b and c no quorum answers: a's writes wait (up to their 30 s deadline).
     transports.get(1).close();
