@@ -290,13 +290,26 @@ public final class ReplicaCore {
   }
 
   /**
-   * Whether a new replica of a moved partition must be caught up even if it was an old replica
-   * too: when so many old replicas may lack a chosen value that they alone could form a majority
-   * of the new set (a replica set that shrinks a lot).
+   * Whether the replicas that stay in a moved partition must be caught up too, not only the new
+   * ones. The invariant every change must keep: each chosen value is held by a majority of the
+   * current replica set (the next change relies on it). A chosen value is on a majority of the old
+   * set, so up to {@code before - quorum(before)} of the staying replicas may lack it; if that can
+   * be more than the new set can spare ({@code now - quorum(now)}), the staying ones catch up as
+   * well. Example: three replicas shrinking to two; a value written by the two others is on one
+   * of the two that stay. Without the catch-up that set still answers correctly (its quorum is
+   * both), but shrinking it once more to the replica lacking the value would lose it.
    */
   private boolean catchUpEveryone(ReplicaSet rs) {
     int before = rs.previous().size();
-    return before - replication.quorum(before) >= replication.quorum(rs.current().size());
+    int now = rs.current().size();
+    int stay = 0;
+    for (NodeId n : rs.current()) {
+      if (rs.previous().contains(n)) {
+        stay++;
+      }
+    }
+    int mayLack = Math.min(stay, before - replication.quorum(before));
+    return mayLack > now - replication.quorum(now);
   }
 
   /** The new replicas of partition {@code p} that must catch up before the change completes. */

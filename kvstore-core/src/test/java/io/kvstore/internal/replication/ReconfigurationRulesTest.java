@@ -132,6 +132,31 @@ final class ReconfigurationRulesTest {
   }
 
   @Test
+  void replicasThatStayCatchUpWhenTheSetShrinksBelowWhatTheyCanSpare() {
+    // Three replicas to two (c removed): a value chosen by b and c is on one of the two that stay.
+    // Both catch up, or removing b next would leave a alone without it.
+    ReplicaCore core = core(A);
+    core.configure(new ClusterConfig(2, List.of(A, B), 3, 16, 7, List.of(A, B, C)));
+    for (int p = 0; p < 16; p++) {
+      assertThat(core.replicaSet(p).joint()).isTrue();
+      assertThat(core.catchUpTargets(p)).containsExactlyInAnyOrder(A, B);
+    }
+    assertThat(core.catchUpPending()).isEqualTo(16);
+    // Two to one (b removed): every value is on both, so a already holds it.
+    ReplicaCore next = core(A);
+    next.configure(new ClusterConfig(3, List.of(A), 3, 16, 7, List.of(A, B)));
+    for (int p = 0; p < 16; p++) {
+      assertThat(next.catchUpTargets(p)).isEmpty();
+    }
+    // Two to three (c added): only c is new, and a and b hold every value.
+    ReplicaCore grow = core(C);
+    grow.configure(new ClusterConfig(4, List.of(A, B, C), 3, 16, 7, List.of(A, B)));
+    for (int p = 0; p < 16; p++) {
+      assertThat(grow.catchUpTargets(p)).containsExactly(C);
+    }
+  }
+
+  @Test
   void aForcedConfigurationCountsOnlyTheSurvivorsOfAnOldSetThatLostItsMajority() {
     // Five members, three replicas per partition; c, d and e are gone for good.
     ClusterConfig stable = new ClusterConfig(1, List.of(A, B, C, D, E), 3, 64, 7, List.of());
@@ -151,10 +176,11 @@ final class ReconfigurationRulesTest {
       boolean hasA = before.contains(A);
       boolean hasB = before.contains(B);
       if (hasA && hasB) {
-        // Two of three survived: the whole old set keeps its majority rule, nothing is lost.
+        // Two of three survived: the whole old set keeps its majority rule, nothing is lost; a
+        // value chosen with the dead member is on one survivor only, so both catch up.
         kept++;
         assertThat(rs.previous()).isEqualTo(before);
-        assertThat(core.catchUpTargets(p)).isEmpty();
+        assertThat(core.catchUpTargets(p)).containsExactlyInAnyOrder(A, B);
       } else if (hasA || hasB) {
         // One survived: it alone is the old set, and the other survivor catches up from it.
         cut++;
