@@ -171,10 +171,29 @@ public final class ReplicaCore {
     partitioner = new Partitioner(config.partitions());
     epoch = config.epoch();
     snapshotIndex = null;
+    markPredecessorsDown(config);
     proposer.configure(epoch, this::replicaSetOf, nowNanos, wallMillis);
     planCatchUp();
     if (!config.joint()) {
       acceptor.drop(k -> !CONFIG_KEY.equals(k) && !placement.replicas(partitioner.partitionOf(k)).contains(self));
+    }
+  }
+
+  /**
+   * Earlier boots of this node's name in {@code config} are down: this process took their name
+   * (and address), so they will never answer. Membership may never report them, since a node does
+   * not gossip about identities at its own address; without this, catch-up would wait on them as
+   * a source and reads would ask them first.
+   */
+  private void markPredecessorsDown(ClusterConfig config) {
+    List<NodeId> named = new ArrayList<>(config.members());
+    if (config.joint()) {
+      named.addAll(config.before().members());
+    }
+    for (NodeId n : named) {
+      if (n.name().equals(self.name()) && n.boot() != self.boot()) {
+        down.add(n);
+      }
     }
   }
 

@@ -132,6 +132,25 @@ final class ReconfigurationRulesTest {
   }
 
   @Test
+  void aRestartedNodeCatchesUpFromTheOthersAtOnceNeverFromItsPredecessor() {
+    // c crashed and came back as a new boot of the same name: its membership never reports the old
+    // boot (a node ignores identities at its own address), yet the old boot never answers again.
+    NodeId reborn = new NodeId("c", 9);
+    ReplicaCore core = core(reborn);
+    core.configure(new ClusterConfig(2, List.of(A, B, reborn), 3, 16, 7, List.of(A, B, C)));
+    assertThat(core.catchUpPending()).isPositive();
+    core.tick(0, 0);
+    List<NodeId> asked = new ArrayList<>();
+    for (Message m : sent) {
+      if (m instanceof SnapshotRequest r) {
+        asked.add(r.target());
+      }
+    }
+    assertThat(asked).as("every first request goes to a live old replica").isNotEmpty()
+        .doesNotContain(C).contains(A, B);
+  }
+
+  @Test
   void replicasThatStayCatchUpWhenTheSetShrinksBelowWhatTheyCanSpare() {
     // Three replicas to two (c removed): a value chosen by b and c is on one of the two that stay.
     // Both catch up, or removing b next would leave a alone without it.
