@@ -40,9 +40,10 @@ import java.util.random.RandomGenerator;
  *       value, and have a quorum accept the result. Each accept also asks for a promise of the
  *       proposer's next ballot, so the next write of the key from here skips the prepare. That
  *       cached ballot is used at most once and dropped on anything but a quorum success.
- *   <li>once an accept carrying a new value has left, the operation can no longer fail definitely
- *       unless every replica refused it: a later round either finds the value (it was applied) or
- *       the operation ends as unknown.
+ *   <li>once an accept carrying a new value has left, the operation can no longer fail definitely,
+ *       even if every replica refused it (a refusal may answer a duplicate of an accept that was
+ *       taken): a later round either finds the value (it was applied) or decides afresh when the
+ *       versions show that none of its attempts was chosen, or the operation ends as unknown.
  * </ul>
  */
 public final class Proposer {
@@ -639,12 +640,13 @@ public final class Proposer {
     op.refused.add(a.source());
     if (isPurge(op)) {
       preempted(op, nowNanos, wallMillis); // a purge needs every replica
-    } else if (op.refused.size() == op.replicas.all().size()) {
-      // Every replica refused: nothing of this round was taken.
-      preempted(op, nowNanos, wallMillis);
     } else if (op.replicas.blockedBy(op.refused, this::quorum)) {
       if (op.proposedIsOurs) {
-        op.ambiguous = true; // a minority may hold our value; a later round decides
+        // Some replicas may hold our value, even if every one refused: a refusal can answer a
+        // duplicate of an accept that replica already took (taking it raised the promise to our
+        // next ballot, or a competing prepare raised it since), and the reply to the one it took
+        // may be lost or still on its way. A later round decides.
+        op.ambiguous = true;
       }
       preempted(op, nowNanos, wallMillis);
     }

@@ -233,6 +233,31 @@ class CasPaxosPaperTest {
   }
 
   @Test
+  void aRefusedDuplicateOfATakenAcceptDoesNotMakeTheWriteApplyTwice() {
+    // One replica. It takes the accept (and promises the proposer's next ballot), but its answer
+    // is lost; the network delivers the accept a second time, and that copy is refused (its
+    // ballot is below the promise the first one raised). "Every replica refused" must not be read
+    // as "nothing was taken": the retry finds its own value and reports it, instead of putting
+    // the value again on top of itself.
+    MiniCluster c = new MiniCluster(1, CONFIG);
+    long put = c.submit(1, "k", Command.put(v("a"), 0));
+    c.deliverOne(); // the prepare
+    c.deliverOne(); // the promise: the proposer sends its accept
+    MiniCluster.Envelope accept = c.queue.peek();
+    assertThat(accept.message()).isInstanceOf(Accept.class);
+    c.queue.add(accept); // duplicated by the network
+    c.deliverOne(); // the accept is taken; its answer waits behind the duplicate
+    MiniCluster.Envelope taken = c.queue.pollLast(); // and is lost
+    assertThat(((Accepted) taken.message()).ok()).isTrue();
+    c.deliverOne(); // the duplicate is refused
+    assertThat(((Accepted) c.queue.peek().message()).ok()).isFalse();
+    c.advance(2_000_000_000L);
+    assertThat(done(c.results.get(put)).version()).isEqualTo(1);
+    assertThat(c.acceptors.get(c.id(1)).onRead(new Read(99, c.id(1), c.id(1), "k", 0)).cell().version())
+        .as("the value was written once").isEqualTo(1);
+  }
+
+  @Test
   void competingProposersBothFinishAndAgree() {
     MiniCluster c = new MiniCluster(3, CONFIG);
     long a = c.submit(1, "k", Command.compareAndSet(0, v("from-1"), 0));
