@@ -110,6 +110,8 @@ public final class Proposer {
     ReplicaSet replicas;
     /** Replicas given explicitly (system registers), or null to follow the placement. */
     final ReplicaSet fixed;
+    /** The epoch installed when the operation was submitted. */
+    final long startEpoch;
     final long deadlineNanos;
     Phase phase = Phase.QUEUED;
     long roundId;
@@ -143,12 +145,13 @@ public final class Proposer {
     final java.util.Set<NodeId> acceptedBy = new java.util.LinkedHashSet<>();
     Ballot highestSeen = Ballot.ZERO;
 
-    Op(long opId, String key, KeyState state, Command command, ReplicaSet fixed, long deadline) {
+    Op(long opId, String key, KeyState state, Command command, ReplicaSet fixed, long startEpoch, long deadline) {
       this.opId = opId;
       this.key = key;
       this.state = state;
       this.command = command;
       this.fixed = fixed;
+      this.startEpoch = startEpoch;
       this.deadlineNanos = deadline;
     }
   }
@@ -206,7 +209,7 @@ public final class Proposer {
       return;
     }
     KeyState state = keys.computeIfAbsent(key, k -> new KeyState());
-    Op op = new Op(opId, key, state, command, replicas, deadlineNanos);
+    Op op = new Op(opId, key, state, command, replicas, epoch, deadlineNanos);
     op.replicas = first;
     ArrayDeque<Op> q = state.queue;
     q.addLast(op);
@@ -354,6 +357,17 @@ public final class Proposer {
     startPrepare(op, nowNanos);
   }
 
+  /**
+   * The epoch a round of {@code op} carries: the installed one, except that an operation on
+   * explicit replicas keeps the epoch it was submitted under, as it keeps its replicas. So an
+   * operation a node started before it held a configuration (probing or writing the first one)
+   * stays formation traffic, which nodes holding a configuration refuse, even if this node learns
+   * a configuration meanwhile and its rounds start over.
+   */
+  private long epochOf(Op op) {
+    return op.fixed != null ? op.startEpoch : epoch;
+  }
+
   private void refreshReplicas(Op op) {
     op.replicas = op.fixed != null ? op.fixed : placement.apply(op.key);
   }
@@ -413,7 +427,7 @@ public final class Proposer {
         op.hedgeAtNanos = nowNanos + config.readHedgeNanos();
         for (int j = 0; j < n; j++) {
           if ((mask & (1L << j)) != 0) {
-            effects.send(all.get(j), new Read(round, self, all.get(j), op.key, epoch));
+            effects.send(all.get(j), new Read(round, self, all.get(j), op.key, epochOf(op)));
           }
         }
         thriftyReads++;
@@ -421,7 +435,7 @@ public final class Proposer {
       }
     }
     for (NodeId r : all) {
-      effects.send(r, new Read(round, self, r, op.key, epoch));
+      effects.send(r, new Read(round, self, r, op.key, epochOf(op)));
     }
   }
 
@@ -434,7 +448,7 @@ public final class Proposer {
     hedgedReads++;
     for (int j = 0; j < all.size(); j++) {
       if ((mask & (1L << j)) == 0) {
-        effects.send(all.get(j), new Read(op.roundId, self, all.get(j), op.key, epoch));
+        effects.send(all.get(j), new Read(op.roundId, self, all.get(j), op.key, epochOf(op)));
       }
     }
   }
@@ -445,7 +459,7 @@ public final class Proposer {
     refreshReplicas(op);
     long round = newRound(op, Phase.PREPARE, nowNanos);
     for (NodeId r : op.replicas.all()) {
-      effects.send(r, new Prepare(round, self, r, op.key, op.ballot, epoch));
+      effects.send(r, new Prepare(round, self, r, op.key, op.ballot, epochOf(op)));
     }
   }
 
@@ -462,7 +476,7 @@ public final class Proposer {
     long round = newRound(op, Phase.ACCEPT, nowNanos);
     Ballot next = config.onePhaseWrites() && !isPurge(op) ? op.ballot.next(self) : null;
     for (NodeId r : op.replicas.all()) {
-      effects.send(r, new Accept(round, self, r, op.key, op.ballot, cell, next, epoch));
+      effects.send(r, new Accept(round, self, r, op.key, op.ballot, cell, next, epochOf(op)));
     }
   }
 
@@ -621,7 +635,7 @@ public final class Proposer {
         if (op.acceptedBy.size() == op.replicas.all().size()) {
           // Every replica holds the tombstone under this ballot: they may drop the key.
           for (NodeId r : op.replicas.all()) {
-            effects.send(r, new Purge(self, r, op.key, op.ballot, epoch));
+            effects.send(r, new Purge(self, r, op.key, op.ballot, epochOf(op)));
           }
           finish(op, new ProposalResult.Done(op.planned), nowNanos, wallMillis);
         }

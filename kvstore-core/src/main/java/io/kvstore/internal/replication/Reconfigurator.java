@@ -426,12 +426,12 @@ public final class Reconfigurator {
    * first configuration with a compare-and-set on "absent".
    */
   private void probeThenForm(List<NodeId> chosen, int index, ClusterConfig found) {
-    if (found != null) {
+    if (found != null || installed != null) {
       changing = false;
       if (installed == null) {
         install(found, "read from an existing member");
       }
-      return;
+      return; // a formed cluster exists (a configuration may also have been announced meanwhile)
     }
     if (index < chosen.size()) {
       NodeId m = chosen.get(index);
@@ -452,7 +452,9 @@ public final class Reconfigurator {
       changing = false;
       Outcome o = done(r);
       if (o != null && o.applied()) {
-        install(first, chosen.size() == 1 ? "formed alone" : "formed by this node");
+        if (installed == null) { // else a configuration was announced meanwhile: keep that one
+          install(first, chosen.size() == 1 ? "formed alone" : "formed by this node");
+        }
       } else if (o != null) {
         readRegister(register); // another configuration was written first
       }

@@ -561,7 +561,19 @@ public final class ReplicaCore {
 
   /** A data message of epoch {@code e} for {@code key}: refused if older than ours. */
   private boolean fenced(String key, long e, NodeId source) {
-    if (e == epoch || CONFIG_KEY.equals(key)) {
+    if (CONFIG_KEY.equals(key)) {
+      if (e == 0 && epoch > 0) {
+        // The sender holds no configuration: it is forming a cluster (probing whether the chosen
+        // members already hold one, or writing epoch 1). This node belongs to a formed cluster even
+        // if its replica of the register is empty (a configuration learned by announcement, not
+        // as a voter): refuse, so that neither the probe nor the write counts it as absent, and
+        // send the configuration, so that the sender joins instead.
+        configGossip.accept(source);
+        return true;
+      }
+      return false;
+    }
+    if (e == epoch) {
       return false;
     }
     configGossip.accept(source); // one of us runs an older configuration: exchange them
