@@ -174,7 +174,9 @@ public final class ReplicaCore {
     markPredecessorsDown(config);
     proposer.configure(epoch, this::replicaSetOf, nowNanos, wallMillis);
     planCatchUp();
-    if (!config.joint()) {
+    if (config.joint()) {
+      dropWhereNew();
+    } else {
       acceptor.drop(k -> !CONFIG_KEY.equals(k) && !placement.replicas(partitioner.partitionOf(k)).contains(self));
     }
   }
@@ -195,6 +197,23 @@ public final class ReplicaCore {
         down.add(n);
       }
     }
+  }
+
+  /**
+   * A node that becomes a new replica of a partition holds nothing of it that counts: it was no
+   * replica under the configuration before, and it answers nothing under this one before it
+   * installed it. What it may still hold is stale, from an earlier time it was a replica (a member
+   * removed while it was cut off, then added again): a value purged since would come back from
+   * it. So it starts empty there, and catch-up fills it.
+   */
+  private void dropWhereNew() {
+    acceptor.drop(k -> {
+      if (CONFIG_KEY.equals(k)) {
+        return false;
+      }
+      ReplicaSet rs = replicaSet(partitioner.partitionOf(k));
+      return rs.joint() && rs.current().contains(self) && !rs.previous().contains(self);
+    });
   }
 
   /** Where "send this node our configuration" goes. */
@@ -576,8 +595,12 @@ public final class ReplicaCore {
     if (e == epoch) {
       return false;
     }
-    configGossip.accept(source); // one of us runs an older configuration: exchange them
-    return e < epoch;
+    // One of us runs an older configuration: exchange them. Newer epochs are refused too, until
+    // this node installs that configuration: a node that becomes a new replica of a partition
+    // drops what it held of it when it installs the change (below), so it must not have answered
+    // anything under that change before.
+    configGossip.accept(source);
+    return true;
   }
 
   /** Handles any data-plane message addressed to this node. */
