@@ -188,11 +188,7 @@ public final class ReplicaCore {
    * a source and reads would ask them first.
    */
   private void markPredecessorsDown(ClusterConfig config) {
-    List<NodeId> named = new ArrayList<>(config.members());
-    if (config.joint()) {
-      named.addAll(config.before().members());
-    }
-    for (NodeId n : named) {
+    for (NodeId n : config.everyone()) {
       if (n.name().equals(self.name()) && n.boot() != self.boot()) {
         down.add(n);
       }
@@ -207,13 +203,16 @@ public final class ReplicaCore {
    * it. So it starts empty there, and catch-up fills it.
    */
   private void dropWhereNew() {
-    acceptor.drop(k -> {
-      if (CONFIG_KEY.equals(k)) {
-        return false;
-      }
-      ReplicaSet rs = replicaSet(partitioner.partitionOf(k));
-      return rs.joint() && rs.current().contains(self) && !rs.previous().contains(self);
-    });
+    boolean[] isNew = new boolean[partitioner.partitionCount()];
+    boolean any = false;
+    for (int p = 0; p < isNew.length; p++) {
+      ReplicaSet rs = replicaSet(p);
+      isNew[p] = rs.joint() && rs.current().contains(self) && !rs.previous().contains(self);
+      any |= isNew[p];
+    }
+    if (any) {
+      acceptor.drop(k -> !CONFIG_KEY.equals(k) && isNew[partitioner.partitionOf(k)]);
+    }
   }
 
   /** Where "send this node our configuration" goes. */
@@ -578,7 +577,10 @@ public final class ReplicaCore {
     proposer.submit(opId, key, command, replicas, deadlineNanos, nowNanos, wallMillis);
   }
 
-  /** A data message of epoch {@code e} for {@code key}: refused if older than ours. */
+  /**
+   * A data message of epoch {@code e} for {@code key}: refused unless of our epoch (the register's
+   * own rule aside).
+   */
   private boolean fenced(String key, long e, NodeId source) {
     if (CONFIG_KEY.equals(key)) {
       if (e == 0 && epoch > 0) {
