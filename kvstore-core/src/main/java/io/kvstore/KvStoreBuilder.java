@@ -211,7 +211,8 @@ public final class KvStoreBuilder {
    * How many members form a new cluster together (default 1). With N above 1, nodes started with
    * each other as seeds wait until N members are alive, then form the cluster's first
    * configuration with exactly those members. A node whose seeds lead to an already formed cluster
-   * joins that cluster instead.
+   * joins that cluster instead. Only such nodes found a cluster: a node with seeds and N of 1 only
+   * joins one, and is never counted among the N of nodes forming one (add nodes that way).
    */
   public KvStoreBuilder bootstrapExpect(int members) {
     once(bootstrapExpect, "bootstrapExpect");

@@ -125,6 +125,8 @@ public final class Reconfigurator {
   private final Set<NodeId> excluded = new HashSet<>();
   /** Nodes that hold a configuration of another lineage: another cluster sharing seeds. */
   private final Set<NodeId> foreign = new HashSet<>();
+  /** Nodes without a configuration that said they wait to be added: never founding members. */
+  private final Set<NodeId> waiting = new HashSet<>();
   private final Map<NodeId, Set<Integer>> caughtUp = new HashMap<>();
   private final Map<NodeId, Long> lastGossip = new HashMap<>();
   /** The newest epoch each node was heard announcing (of this node's lineage). */
@@ -134,6 +136,8 @@ public final class Reconfigurator {
   private long nextOpId = Long.MIN_VALUE / 8;
   private boolean changing;
   private boolean formAlone;
+  /** Whether this node may found a new cluster (started with bootstrap-expect, or alone). */
+  private boolean founder;
   private long verifiedEpoch = -1;
   private long uninvolvedSince;
   private long handOffBlockedSince = -1;
@@ -152,6 +156,8 @@ public final class Reconfigurator {
     this.host = Objects.requireNonNull(host, "host");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.random = Objects.requireNonNull(random, "random");
+    this.founder = settings.bootstrapExpect() > 1;
+    core.founder(founder);
     core.onConfigGossip(this::gossipTo);
   }
 
@@ -169,6 +175,8 @@ public final class Reconfigurator {
   public void bootstrapAlone(long nowNanos, long wallMillis) {
     time(nowNanos, wallMillis);
     formAlone = true;
+    founder = true;
+    core.founder(true);
   }
 
   private long newLineage() {
@@ -211,6 +219,11 @@ public final class Reconfigurator {
   }
 
   private void onAnnounce(ConfigAnnounce a) {
+    if (a.isWaiting()) {
+      waiting.add(a.source());
+      gossipTo(a.source()); // if this node holds a configuration, the sender wants it
+      return;
+    }
     ClusterConfig c;
     try {
       c = new ClusterConfig(a.epoch(), a.members(), a.replicationFactor(), a.partitions(), a.lineage(),
@@ -237,9 +250,12 @@ public final class Reconfigurator {
     }
   }
 
-  /** Sends this node's configuration to {@code to}, at most every 100 ms per destination. */
+  /**
+   * Sends this node's configuration to {@code to}, at most every 100 ms per destination; without
+   * one, a node that will not found a cluster says that it waits to be added.
+   */
   public void gossipTo(NodeId to) {
-    if (installed == null || to.equals(self)) {
+    if ((installed == null && founder) || to.equals(self)) {
       return;
     }
     Long last = lastGossip.get(to);
@@ -252,6 +268,10 @@ public final class Reconfigurator {
 
   private void announce(NodeId to) {
     ClusterConfig c = installed;
+    if (c == null) {
+      host.send(to, ConfigAnnounce.waiting(self));
+      return;
+    }
     host.send(to, new ConfigAnnounce(self, c.lineage(), c.epoch(), c.members(), c.previous(),
         c.replicationFactor(), c.partitions(), c.forced()));
   }
@@ -302,7 +322,19 @@ public final class Reconfigurator {
       aliveSince.putIfAbsent(n, nowNanos);
     }
     aliveSince.keySet().retainAll(v.alive());
+    waiting.retainAll(v.alive());
     if (installed == null) {
+      if (!founder && nowNanos - nextAnnounceNanos >= 0) {
+        // Say to every node that this one waits to be added: members answer with the
+        // configuration, and nodes forming a new cluster leave this one out.
+        nextAnnounceNanos = nowNanos + ANNOUNCE_NANOS;
+        for (NodeId n : new TreeSet<>(v.alive())) {
+          if (!n.equals(self)) {
+            lastGossip.put(n, nowNanos);
+            announce(n);
+          }
+        }
+      }
       maybeBootstrap();
       return;
     }
@@ -401,7 +433,7 @@ public final class Reconfigurator {
         return;
       }
       List<NodeId> alive = new ArrayList<>(view.alive());
-      alive.removeIf(n -> foreign.contains(n));
+      alive.removeIf(n -> foreign.contains(n) || waiting.contains(n));
       alive.sort(null);
       if (alive.size() < settings.bootstrapExpect() || !alive.get(0).equals(self)) {
         formableSince = -1;

@@ -73,6 +73,8 @@ public final class ReplicaCore {
   private long epoch;
   /** Told "this node runs an older (or newer) configuration than ours": send it ours. */
   private java.util.function.Consumer<NodeId> configGossip = n -> { };
+  /** Whether this node may be a founding member of a new cluster (else it only joins one). */
+  private boolean founder = true;
   // Catch-up of the partitions this node is a new replica of, under the installed joint epoch.
   private final java.util.TreeMap<Integer, CatchUp> catchUps = new java.util.TreeMap<>();
   private final java.util.TreeSet<Integer> caughtUp = new java.util.TreeSet<>();
@@ -215,7 +217,18 @@ public final class ReplicaCore {
     }
   }
 
-  /** Where "send this node our configuration" goes. */
+  /**
+   * Whether this node may be a founding member of a new cluster. A node that may not (started to
+   * join an existing cluster) refuses the messages of a forming node.
+   */
+  public void founder(boolean mayFound) {
+    this.founder = mayFound;
+  }
+
+  /**
+   * Sets what to do when a node's configuration should be sent to another one (it ran another
+   * epoch, or it is forming a cluster this node cannot found with).
+   */
   public void onConfigGossip(java.util.function.Consumer<NodeId> gossip) {
     this.configGossip = Objects.requireNonNull(gossip, "gossip");
   }
@@ -583,12 +596,14 @@ public final class ReplicaCore {
    */
   private boolean fenced(String key, long e, NodeId source) {
     if (CONFIG_KEY.equals(key)) {
-      if (e == 0 && epoch > 0) {
+      if (e == 0 && (epoch > 0 || !founder)) {
         // The sender holds no configuration: it is forming a cluster (probing whether the chosen
         // members already hold one, or writing epoch 1). This node belongs to a formed cluster even
         // if its replica of the register is empty (a configuration learned by announcement, not
         // as a voter): refuse, so that neither the probe nor the write counts it as absent, and
-        // send the configuration, so that the sender joins instead.
+        // send the configuration, so that the sender joins instead. A node started to join, not
+        // to found, refuses too (and says it waits): it may be a fresh node beside a restarted
+        // one, both cut off from the cluster they should join, and must not found another.
         configGossip.accept(source);
         return true;
       }

@@ -212,6 +212,29 @@ class ClusterNodeTest {
   }
 
   @Test
+  void nodesStartedToJoinAreNeverFoundingMembers() throws Exception {
+    // A node started with bootstrap-expect (say a member restarted with its original flags, so
+    // with no memory of its cluster) beside two nodes started to join: if the cluster they should
+    // join is out of reach, they must wait for it, never found a cluster of their own.
+    KvStore a = node("a", 1, 3, "127.0.0.1:2", "127.0.0.1:3");
+    KvStore b = node("b", 2, 1, "127.0.0.1:1");
+    KvStore c = node("c", 3, 1, "127.0.0.1:1");
+    a.start();
+    b.start();
+    c.start();
+    await("a to see b and c alive", () -> a.members().stream()
+        .filter(m -> m.status() == io.kvstore.MemberStatus.ALIVE).count() == 3);
+    Thread.sleep(4000); // more than twice the time a founder lets announcements arrive first
+    assertThat(formed(a) || formed(b) || formed(c)).as("a cluster was formed").isFalse();
+    // Founders that sort after a waiting node still form, and then add it.
+    KvStore d = node("d", 4, 3, "127.0.0.1:1", "127.0.0.1:5");
+    KvStore e = node("e", 5, 3, "127.0.0.1:1", "127.0.0.1:4");
+    d.start();
+    e.start();
+    await("the founders to form and add the waiting nodes", () -> settled(List.of(a, b, c, d, e), 5));
+  }
+
+  @Test
   void aClusterFormedSeparatelyIsNeverMergedIn() throws Exception {
     KvStore z = node("z", 9, 1); // no seeds: forms a cluster of its own
     z.start();

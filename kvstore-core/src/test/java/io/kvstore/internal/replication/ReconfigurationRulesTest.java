@@ -13,6 +13,7 @@ import io.kvstore.spi.message.Ballot;
 import io.kvstore.spi.message.Cell;
 import io.kvstore.spi.message.Prepare;
 import io.kvstore.spi.message.Promise;
+import io.kvstore.spi.message.Read;
 import io.kvstore.spi.message.SnapshotChunk;
 import io.kvstore.spi.message.SnapshotRequest;
 import java.nio.charset.StandardCharsets;
@@ -79,6 +80,19 @@ final class ReconfigurationRulesTest {
     core.onMessage(new Prepare(3, C, A, "k", new Ballot(2, C), 3), 0, 0);
     assertThat(sent).hasSize(1);
     assertThat(gossiped).containsExactly(B, C);
+  }
+
+  @Test
+  void aNodeStartedToJoinRefusesAFormingNodeAndSaysSo() {
+    ReplicaCore founder = core(A);
+    founder.onMessage(new Read(1, B, A, ReplicaCore.CONFIG_KEY, 0), 0, 0);
+    assertThat(sent).as("a founder without configuration answers a forming node's probe").hasSize(1);
+    ReplicaCore joiner = core(C);
+    joiner.founder(false);
+    joiner.onMessage(new Read(2, B, C, ReplicaCore.CONFIG_KEY, 0), 0, 0);
+    joiner.onMessage(new Prepare(3, B, C, ReplicaCore.CONFIG_KEY, new Ballot(1, B), 0), 0, 0);
+    assertThat(sent).as("nothing answered by the joiner").hasSize(1);
+    assertThat(gossiped).containsExactly(B, B);
   }
 
   @Test

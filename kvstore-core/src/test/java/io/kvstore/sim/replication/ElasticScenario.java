@@ -136,6 +136,7 @@ final class ElasticScenario {
     final boolean suspectUnreachable;
     final long opDeadlineNanos;
     final Reconfigurator.Settings nodeSettings;
+    final Reconfigurator.Settings joinerSettings;
 
     Run(long seed, SimPlan plan, Shape shape, Stats stats) {
       this.seed = seed;
@@ -149,6 +150,8 @@ final class ElasticScenario {
       this.opDeadlineNanos = settings.nextLong(300, 1_200) * 1_000_000L;
       this.suspectUnreachable = settings.nextBoolean();
       this.nodeSettings = new Reconfigurator.Settings(shape.initial(), shape.rf(), shape.partitions(),
+          3_000_000_000L, 300_000_000L, 1_000_000_000L);
+      this.joinerSettings = new Reconfigurator.Settings(1, shape.rf(), shape.partitions(),
           3_000_000_000L, 300_000_000L, 1_000_000_000L);
     }
 
@@ -372,7 +375,11 @@ final class ElasticScenario {
       for (int i = 0; i < names.size(); i++) {
         String name = names.get(i);
         boolean alone = shape.initial() == 1 && i == 0;
-        SimHost h = sim.addHost(name, ctx -> new SimElasticNode(ctx, nodeSettings,
+        // The first hosts run with the flags that formed the cluster (bootstrap-expect), also
+        // when they restart; the others were started to join it (seeds only), as an operator adds
+        // nodes.
+        Reconfigurator.Settings flags = i < shape.initial() ? nodeSettings : joinerSettings;
+        SimHost h = sim.addHost(name, ctx -> new SimElasticNode(ctx, flags,
             alone && sim.host(name).boots() == 0, endpoints, opDeadlineNanos, this::view, this::installed,
             shape.replication()));
         endpoints.put(name, h.endpoint());

@@ -105,6 +105,7 @@ public final class ProtoMapper {
       envelope.setConfigAnnounce(toProto(c));
     } else if (message instanceof Purge p) {
       envelope.setPurge(toProto(p));
+
     } else if (message instanceof SnapshotRequest r) {
       envelope.setSnapshotRequest(toProto(r));
     } else if (message instanceof SnapshotChunk c) {
@@ -500,8 +501,8 @@ public final class ProtoMapper {
   /**
    * The protobuf form of a configuration announcement.
    *
-   * @throws IllegalArgumentException if the configuration is one no receiver would accept (an
-   *     epoch below 1, no members, more than {@link #MAX_MEMBERS} members or previous members, a
+   * @throws IllegalArgumentException if the configuration is one no receiver would accept (other
+   *     than the empty announcement of epoch 0: an epoch below 1, no members, more than {@link #MAX_MEMBERS} members or previous members, a
    *     replication factor or partition count below 1, forced without previous members)
    */
   static io.kvstore.net.proto.ConfigAnnounce toProto(ConfigAnnounce c) {
@@ -570,6 +571,9 @@ public final class ProtoMapper {
 
   private static void checkConfig(
       long epoch, int members, int previous, int replicationFactor, int partitions) {
+    if (epoch == 0 && members == 0 && previous == 0 && replicationFactor == 0 && partitions == 0) {
+      return; // "no configuration": a node waiting to be added to a cluster says so
+    }
     if (epoch < 1) {
       throw new IllegalArgumentException("epoch " + Long.toUnsignedString(epoch) + " out of range");
     }

@@ -830,6 +830,11 @@ class ProtoMapperTest {
             .setPartitions(1);
     assertThat(catchDecode(header().setConfigAnnounce(ok.clone()))).isNull();
     assertDecodeError(header().setConfigAnnounce(ok.clone().setEpoch(0)), "epoch");
+    // Only the whole empty form of epoch 0 (a node waiting to be added) is valid.
+    assertDecodeError(header().setConfigAnnounce(ok.clone().setEpoch(0).clearMembers()), "epoch");
+    assertDecodeError(
+        header().setConfigAnnounce(ok.clone().setEpoch(0).clearMembers().setReplicationFactor(0)),
+        "epoch");
     assertDecodeError(header().setConfigAnnounce(ok.clone().setEpoch(-1L)), "epoch");
     assertDecodeError(header().setConfigAnnounce(ok.clone().clearMembers()), "no members");
     assertDecodeError(
@@ -937,6 +942,10 @@ class ProtoMapperTest {
     }
     ConfigAnnounce stable = new ConfigAnnounce(a, 9, 1, List.of(a), List.of(), 1, 1);
     assertThat(((ConfigAnnounce) roundTrip(stable)).previous()).isEmpty();
+    ConfigAnnounce waiting = (ConfigAnnounce) roundTrip(ConfigAnnounce.waiting(b));
+    assertThat(waiting.isWaiting()).isTrue();
+    assertThat(waiting.source()).isEqualTo(b);
+    assertThat(stable.isWaiting()).isFalse();
     // A sender that predates reconfiguration writes neither field.
     Envelope old =
         header()
