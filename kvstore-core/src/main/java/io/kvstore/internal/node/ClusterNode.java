@@ -198,7 +198,7 @@ public final class ClusterNode extends AbstractNodeEngine {
     } else {
       log.info("node {} waiting for {}", self, config.bootstrapExpect() > 1
           ? "the cluster to form (" + config.bootstrapExpect() + " members expected) or an existing cluster to join"
-          : "the cluster's configuration");
+          : "an existing cluster to add it (started with seeds only, it never founds one)");
     }
     tickTask = Periodic.every(l, TICK_NANOS, this::tick);
     log.info("node {} of cluster '{}' started at {}", self, config.clusterName(), service.localEndpoint());
