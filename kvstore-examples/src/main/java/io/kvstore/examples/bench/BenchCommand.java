@@ -267,8 +267,11 @@ public final class BenchCommand implements Callable<Integer> {
               outcome.maxSendLagNanos(),
               outcome.lateSends());
       Report.printTable(rs, outcome.summary(), stdout);
+      long completed = outcome.summary().successes() + outcome.summary().errors();
+      Report.printPerOp(outcome.spent(), completed, stdout);
       if (json != null) {
         Map<String, Object> doc = Report.toJson(rs, outcome.summary());
+        Report.addPerOp(doc, outcome.spent(), completed);
         Report.writeJson(doc, json);
         Path chart = Chart.pathFor(json);
         Chart.write(

@@ -1,6 +1,8 @@
 package io.kvstore.examples.bench;
 
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,13 +37,16 @@ final class BenchRun {
    * @param maxSendLagNanos open loop: the longest delay of a send after its slot (see {@link
    *     Driver#maxSendLagNanos()}); 0 in the closed loop
    * @param lateSends open loop: sends more than a millisecond late
+   * @param spent how much each of the target's {@link Target#counters() counters} grew over the
+   *     measured window
    */
   record Outcome(
       Recorder.Summary summary,
       String killed,
       boolean drained,
       long maxSendLagNanos,
-      long lateSends) {}
+      long lateSends,
+      Map<String, Long> spent) {}
 
   private BenchRun() {}
 
@@ -77,8 +82,11 @@ final class BenchRun {
             "bench-driver");
     driverThread.setDaemon(true);
     boolean measuring = false;
+    Map<String, Long> before = Map.of();
+    Map<String, Long> after = Map.of();
     if (timing.warmupNanos() == 0) {
       recorder.startMeasurement(start);
+      before = target.counters();
       measuring = true;
     }
     driverThread.start();
@@ -100,6 +108,7 @@ final class BenchRun {
         long now = clock.nanoTime();
         if (!measuring && now - measureStart >= 0) {
           recorder.startMeasurement(now);
+          before = target.counters();
           measuring = true;
           nextTick = measureStart + SECOND;
         }
@@ -117,6 +126,7 @@ final class BenchRun {
           progress.println("killed " + killed);
         }
         if (now - end >= 0) {
+          after = target.counters();
           break;
         }
       }
@@ -126,6 +136,14 @@ final class BenchRun {
     }
     Recorder.Summary summary = recorder.finish(clock.nanoTime());
     // The join above orders the driver's last writes before these reads.
-    return new Outcome(summary, killed, drained[0], driver.maxSendLagNanos(), driver.lateSends());
+    Map<String, Long> spent = new LinkedHashMap<>();
+    for (Map.Entry<String, Long> e : after.entrySet()) {
+      Long b = before.get(e.getKey());
+      if (b != null) {
+        spent.put(e.getKey(), e.getValue() - b);
+      }
+    }
+    return new Outcome(
+        summary, killed, drained[0], driver.maxSendLagNanos(), driver.lateSends(), spent);
   }
 }

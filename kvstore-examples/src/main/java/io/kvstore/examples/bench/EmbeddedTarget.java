@@ -8,8 +8,12 @@ import io.kvstore.KvStore;
 import io.kvstore.KvStoreBuilder;
 import io.kvstore.net.NettyTransport;
 import io.kvstore.net.NettyTransportConfig;
+import io.kvstore.net.TransportMetrics;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import io.kvstore.OutcomeUnknownException;
 import io.kvstore.QuorumUnavailableException;
@@ -23,7 +27,13 @@ import java.util.concurrent.CompletionException;
  * includes the store's own path and no network. Futures complete on the store's event loops.
  */
 final class EmbeddedTarget implements Target {
+  /** Counter names of {@link #counters()}. */
+  static final String MESSAGES = "cluster_messages";
+  static final String BYTES = "cluster_bytes";
+  static final String ALLOCATED = "allocated_bytes";
+
   private final KvStore[] stores;
+  private final List<NettyTransport> transports;
   private final byte[] value;
   private final boolean owned;
 
@@ -35,10 +45,15 @@ final class EmbeddedTarget implements Target {
    * @param owned whether {@link #close()} closes the stores
    */
   EmbeddedTarget(KvStore[] stores, int valueSize, boolean owned) {
+    this(stores, List.of(), valueSize, owned);
+  }
+
+  private EmbeddedTarget(KvStore[] stores, List<NettyTransport> transports, int valueSize, boolean owned) {
     if (stores.length == 0) {
       throw new IllegalArgumentException("no stores");
     }
     this.stores = stores.clone();
+    this.transports = List.copyOf(transports);
     this.value = new byte[valueSize];
     for (int i = 0; i < valueSize; i++) {
       value[i] = (byte) ('a' + i % 26);
@@ -58,9 +73,11 @@ final class EmbeddedTarget implements Target {
     }
     KvStore[] stores = new KvStore[nodes];
     List<String> seeds = new ArrayList<>();
+    List<NettyTransport> transports = new ArrayList<>();
     try {
       for (int i = 0; i < nodes; i++) {
         NettyTransport t = NettyTransport.create(NettyTransportConfig.builder().port(0).build());
+        transports.add(t);
         KvStoreBuilder b = KvStore.builder().nodeName("bench-" + (i + 1)).maxValueBytes(maxValue)
             .transport(t).clusterAddress("127.0.0.1:0").bootstrapExpect(nodes)
             .membershipProfile("local");
@@ -79,7 +96,38 @@ final class EmbeddedTarget implements Target {
       }
       throw e;
     }
-    return new EmbeddedTarget(stores, valueSize, true);
+    return new EmbeddedTarget(stores, transports, valueSize, true);
+  }
+
+  /**
+   * Messages and bytes the nodes sent to each other (TCP and UDP: replication and membership
+   * gossip), and bytes allocated by this JVM's live threads (the generator's own included).
+   */
+  @Override
+  public Map<String, Long> counters() {
+    Map<String, Long> c = new LinkedHashMap<>();
+    if (!transports.isEmpty()) {
+      long messages = 0;
+      long bytes = 0;
+      for (NettyTransport t : transports) {
+        TransportMetrics m = t.metrics();
+        messages += m.get(TransportMetrics.Counter.TCP_MESSAGES_OUT) + m.get(TransportMetrics.Counter.UDP_MESSAGES_OUT);
+        bytes += m.get(TransportMetrics.Counter.TCP_BYTES_OUT) + m.get(TransportMetrics.Counter.UDP_BYTES_OUT);
+      }
+      c.put(MESSAGES, messages);
+      c.put(BYTES, bytes);
+    }
+    if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+        && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
+      long allocated = 0;
+      for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+        if (b > 0) {
+          allocated += b;
+        }
+      }
+      c.put(ALLOCATED, allocated);
+    }
+    return c;
   }
 
   /** Waits (bounded) until a write through every node succeeds. */

@@ -139,6 +139,33 @@ final class Report {
     return Math.round(v * f) / f;
   }
 
+  /**
+   * Adds {@code per_op}: each counter's growth over the measured window divided by the operations
+   * completed in it (nothing when there is nothing to divide).
+   */
+  static void addPerOp(Map<String, Object> json, Map<String, Long> spent, long ops) {
+    if (spent.isEmpty() || ops <= 0) {
+      return;
+    }
+    Map<String, Object> per = new LinkedHashMap<>();
+    for (Map.Entry<String, Long> e : spent.entrySet()) {
+      per.put(e.getKey(), round((double) e.getValue() / ops, 1));
+    }
+    json.put("per_op", per);
+  }
+
+  /** Prints the per-operation costs under the table (nothing when there are none). */
+  static void printPerOp(Map<String, Long> spent, long ops, PrintStream out) {
+    if (spent.isEmpty() || ops <= 0) {
+      return;
+    }
+    StringBuilder line = new StringBuilder("per operation:");
+    for (Map.Entry<String, Long> e : spent.entrySet()) {
+      line.append(String.format(Locale.ROOT, " %s=%.1f", e.getKey(), (double) e.getValue() / ops));
+    }
+    out.println(line);
+  }
+
   /** Writes the JSON document. */
   static void writeJson(Map<String, Object> json, Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();

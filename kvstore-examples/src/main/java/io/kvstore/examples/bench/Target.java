@@ -1,5 +1,6 @@
 package io.kvstore.examples.bench;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -15,6 +16,15 @@ interface Target extends AutoCloseable {
 
   /** Issues one operation. */
   CompletableFuture<Result> execute(Op op);
+
+  /**
+   * Cumulative counters of what serving the operations costs (name to value), read at the start
+   * and the end of the measured window and reported per operation; empty when the target cannot
+   * tell (a cluster in other processes).
+   */
+  default Map<String, Long> counters() {
+    return Map.of();
+  }
 
   /** A one-line description for reports, such as {@code http(2 urls)} or {@code embedded(1)}. */
   String describe();

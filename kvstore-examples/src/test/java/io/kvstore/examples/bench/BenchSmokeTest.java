@@ -85,6 +85,12 @@ class BenchSmokeTest {
     assertThat(root.at("/operations/put/count").asLong()).isPositive();
     assertThat(root.at("/operations/get/count").asLong()).isPositive();
     assertThat(root.at("/errors/total").asLong()).isZero();
+    // Every operation crosses the network at least once (a get asks one other replica, a put is
+    // accepted by two others) and allocates something.
+    assertThat(root.at("/per_op/cluster_messages").asDouble()).isGreaterThanOrEqualTo(2.0);
+    assertThat(root.at("/per_op/cluster_bytes").asDouble()).isGreaterThan(100.0);
+    assertThat(root.at("/per_op/allocated_bytes").asDouble()).isPositive();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("per operation: cluster_messages=");
   }
 
   @Test
