@@ -63,9 +63,7 @@ public final class ReplicaCore {
   /** Operations this node coordinates for others: opId → requester. */
   private final Map<Long, NodeId> coordinating = new LinkedHashMap<>();
   /** Recently answered forwarded operations, to answer duplicates without running them twice. */
-  private final LinkedHashMap<Long, Answered> answered = new LinkedHashMap<>();
-  private final int dedupeCapacity;
-  private final long dedupeWindowNanos;
+  private final AnsweredWindow answered;
   private Placement placement;
   /** While a change is in progress: the placement before it. */
   private Placement oldPlacement;
@@ -97,8 +95,6 @@ public final class ReplicaCore {
   private long nextPurgeOpId = Long.MIN_VALUE / 2;
 
   private record Forward(long deadlineNanos, NodeId coordinator) {}
-
-  private record Answered(ClientReply reply, long atNanos) {}
 
   /** Catching up one partition from its old replicas. */
   private static final class CatchUp {
@@ -148,8 +144,7 @@ public final class ReplicaCore {
       }
     });
     proposer.setSuspect(n -> down.contains(n) || unreachable.contains(n));
-    this.dedupeCapacity = 100_000;
-    this.dedupeWindowNanos = 60_000_000_000L;
+    this.answered = new AnsweredWindow(100_000, 60_000_000_000L);
   }
 
   /** Installs a cluster configuration (at time zero: tests that never change it). */
@@ -672,9 +667,9 @@ public final class ReplicaCore {
     if (!self.equals(req.target())) {
       return;
     }
-    Answered done = answered.get(req.opId());
+    ClientReply done = answered.get(req.opId(), self);
     if (done != null) {
-      route(req.source(), done.reply());
+      route(req.source(), done);
       return;
     }
     if (coordinating.containsKey(req.opId()) || placement == null) {
@@ -703,13 +698,7 @@ public final class ReplicaCore {
         effects.complete(e.getKey(), new ProposalResult.Unknown("the coordinator did not answer in time"));
       }
     }
-    for (Iterator<Answered> it = answered.values().iterator(); it.hasNext(); ) {
-      Answered a = it.next();
-      if (answered.size() <= dedupeCapacity && nowNanos - a.atNanos() < dedupeWindowNanos) {
-        break;
-      }
-      it.remove();
-    }
+    answered.expire(nowNanos);
   }
 
   /**
@@ -758,7 +747,7 @@ public final class ReplicaCore {
       return;
     }
     ClientReply reply = toReply(opId, result);
-    answered.put(opId, new Answered(reply, lastNowNanos));
+    answered.put(opId, reply, lastNowNanos);
     route(requester, reply);
   }
 
