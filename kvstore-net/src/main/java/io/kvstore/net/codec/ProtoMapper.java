@@ -1034,13 +1034,44 @@ public final class ProtoMapper {
 
   /** The protobuf form of a node identity. */
   public static io.kvstore.net.proto.NodeId toProto(NodeId id) {
-    return io.kvstore.net.proto.NodeId.newBuilder().setName(id.name()).setBoot(id.boot()).build();
+    int slot = (int) (id.boot() ^ (id.boot() >>> 32)) & (ENCODED.length - 1);
+    Encoded known = ENCODED[slot];
+    if (known != null && known.id.equals(id)) {
+      return known.proto;
+    }
+    io.kvstore.net.proto.NodeId proto =
+        io.kvstore.net.proto.NodeId.newBuilder().setName(id.name()).setBoot(id.boot()).build();
+    ENCODED[slot] = new Encoded(id, proto);
+    return proto;
   }
+
+  /** An identity and its (immutable) protobuf form. */
+  private record Encoded(NodeId id, io.kvstore.net.proto.NodeId proto) {}
+
+  /** Protobuf forms of identities encoded lately, by boot id (racy, like {@link #DECODED}). */
+  private static final Encoded[] ENCODED = new Encoded[256];
+
+  /**
+   * Identities decoded lately, by boot id: a cluster has few of them and every message carries
+   * several, and a replica keeps the ballots it accepted (each naming its proposer), so equal
+   * identities decode to one shared object instead of one per message. Racy on purpose: a slot
+   * holds an immutable record, and a miss only costs a new one.
+   */
+  private static final NodeId[] DECODED = new NodeId[256];
 
   /** The node identity in {@code id}; a blank name is a decode error. */
   public static NodeId fromProto(io.kvstore.net.proto.NodeId id) throws ProtoDecodeException {
+    long boot = id.getBoot();
+    String name = id.getName();
+    int slot = (int) (boot ^ (boot >>> 32)) & (DECODED.length - 1);
+    NodeId known = DECODED[slot];
+    if (known != null && known.boot() == boot && known.name().equals(name)) {
+      return known;
+    }
     try {
-      return new NodeId(id.getName(), id.getBoot());
+      NodeId decoded = new NodeId(name, boot);
+      DECODED[slot] = decoded;
+      return decoded;
     } catch (IllegalArgumentException e) {
       throw new ProtoDecodeException("invalid node id: " + e.getMessage(), e);
     }

@@ -929,6 +929,21 @@ class ProtoMapperTest {
   }
 
   @Test
+  void equalIdentitiesDecodeToOneObjectAndOthersNeverToIt() throws Exception {
+    NodeId a = ProtoMapper.fromProto(ProtoMapper.toProto(new NodeId("a", 77)));
+    assertThat(ProtoMapper.fromProto(ProtoMapper.toProto(new NodeId("a", 77)))).isSameAs(a);
+    // Same boot id (the cache's slot), another name; and the same name under another boot.
+    NodeId b = ProtoMapper.fromProto(ProtoMapper.toProto(new NodeId("b", 77)));
+    assertThat(b.name()).isEqualTo("b");
+    assertThat(b.boot()).isEqualTo(77);
+    NodeId a2 = ProtoMapper.fromProto(ProtoMapper.toProto(new NodeId("a", 77 + 256)));
+    assertThat(a2.boot()).isEqualTo(77 + 256);
+    assertThat(ProtoMapper.fromProto(ProtoMapper.toProto(new NodeId("a", 77)))).isEqualTo(a);
+    assertThat(ProtoMapper.toProto(new NodeId("b", 77)).getName()).isEqualTo("b");
+    assertThat(ProtoMapper.toProto(new NodeId("a", 77)).getName()).isEqualTo("a");
+  }
+
+  @Test
   void configAnnounceCarriesLineageAndPreviousMembers() throws Exception {
     NodeId a = new NodeId("a", 1);
     NodeId b = new NodeId("b", 2);
