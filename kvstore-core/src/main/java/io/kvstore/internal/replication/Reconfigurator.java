@@ -266,6 +266,15 @@ public final class Reconfigurator {
     announce(to);
   }
 
+  private void announceTo(Set<NodeId> to) {
+    for (NodeId n : to) {
+      if (!n.equals(self)) {
+        lastGossip.put(n, now);
+        announce(n);
+      }
+    }
+  }
+
   private void announce(NodeId to) {
     ClusterConfig c = installed;
     if (c == null) {
@@ -302,12 +311,7 @@ public final class Reconfigurator {
     if (before != null) {
       to.addAll(before.everyone());
     }
-    for (NodeId n : to) {
-      if (!n.equals(self)) {
-        lastGossip.put(n, now);
-        announce(n);
-      }
-    }
+    announceTo(to);
     nextAnnounceNanos = now + ANNOUNCE_NANOS;
     if (!c.involves(self)) {
       uninvolvedSince = now;
@@ -323,31 +327,20 @@ public final class Reconfigurator {
     }
     aliveSince.keySet().retainAll(v.alive());
     waiting.retainAll(v.alive());
-    if (installed == null) {
-      if (!founder && nowNanos - nextAnnounceNanos >= 0) {
-        // Say to every node that this one waits to be added: members answer with the
-        // configuration, and nodes forming a new cluster leave this one out.
-        nextAnnounceNanos = nowNanos + ANNOUNCE_NANOS;
-        for (NodeId n : new TreeSet<>(v.alive())) {
-          if (!n.equals(self)) {
-            lastGossip.put(n, nowNanos);
-            announce(n);
-          }
-        }
-      }
-      maybeBootstrap();
-      return;
-    }
-    if (nowNanos - nextAnnounceNanos >= 0) {
+    // Each second: the configuration to every live node and member; without one, a node that will
+    // not found a cluster says it waits (members answer with the configuration, and nodes forming
+    // a new cluster leave it out).
+    if ((installed != null || !founder) && nowNanos - nextAnnounceNanos >= 0) {
       nextAnnounceNanos = nowNanos + ANNOUNCE_NANOS;
       Set<NodeId> to = new TreeSet<>(v.alive());
-      to.addAll(installed.everyone());
-      for (NodeId n : to) {
-        if (!n.equals(self)) {
-          lastGossip.put(n, nowNanos);
-          announce(n);
-        }
+      if (installed != null) {
+        to.addAll(installed.everyone());
       }
+      announceTo(to);
+    }
+    if (installed == null) {
+      maybeBootstrap();
+      return;
     }
     if (installed.joint()) {
       reportCatchUp();

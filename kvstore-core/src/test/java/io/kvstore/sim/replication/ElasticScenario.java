@@ -151,8 +151,9 @@ final class ElasticScenario {
       this.suspectUnreachable = settings.nextBoolean();
       this.nodeSettings = new Reconfigurator.Settings(shape.initial(), shape.rf(), shape.partitions(),
           3_000_000_000L, 300_000_000L, 1_000_000_000L);
-      this.joinerSettings = new Reconfigurator.Settings(1, shape.rf(), shape.partitions(),
-          3_000_000_000L, 300_000_000L, 1_000_000_000L);
+      this.joinerSettings = new Reconfigurator.Settings(1, nodeSettings.replicationFactor(),
+          nodeSettings.partitions(), nodeSettings.deadGraceNanos(), nodeSettings.settleNanos(),
+          nodeSettings.registerTimeoutNanos());
     }
 
     Reconfigurator.View view(NodeId observer) {

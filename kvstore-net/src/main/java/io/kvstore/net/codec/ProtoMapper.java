@@ -105,7 +105,6 @@ public final class ProtoMapper {
       envelope.setConfigAnnounce(toProto(c));
     } else if (message instanceof Purge p) {
       envelope.setPurge(toProto(p));
-
     } else if (message instanceof SnapshotRequest r) {
       envelope.setSnapshotRequest(toProto(r));
     } else if (message instanceof SnapshotChunk c) {
@@ -502,8 +501,9 @@ public final class ProtoMapper {
    * The protobuf form of a configuration announcement.
    *
    * @throws IllegalArgumentException if the configuration is one no receiver would accept (other
-   *     than the empty announcement of epoch 0: an epoch below 1, no members, more than {@link #MAX_MEMBERS} members or previous members, a
-   *     replication factor or partition count below 1, forced without previous members)
+   *     than the empty announcement of epoch 0: an epoch below 1, no members, more than {@link
+   *     #MAX_MEMBERS} members or previous members, a replication factor or partition count below
+   *     1, forced without previous members)
    */
   static io.kvstore.net.proto.ConfigAnnounce toProto(ConfigAnnounce c) {
     checkConfig(
@@ -1032,9 +1032,16 @@ public final class ProtoMapper {
     }
   }
 
+  /** Slots of the two identity caches: a power of two. */
+  private static final int IDENTITY_SLOTS = 256;
+
+  private static int slot(long boot) {
+    return (int) (boot ^ (boot >>> 32)) & (IDENTITY_SLOTS - 1);
+  }
+
   /** The protobuf form of a node identity. */
   public static io.kvstore.net.proto.NodeId toProto(NodeId id) {
-    int slot = (int) (id.boot() ^ (id.boot() >>> 32)) & (ENCODED.length - 1);
+    int slot = slot(id.boot());
     Encoded known = ENCODED[slot];
     if (known != null && known.id.equals(id)) {
       return known.proto;
@@ -1049,7 +1056,7 @@ public final class ProtoMapper {
   private record Encoded(NodeId id, io.kvstore.net.proto.NodeId proto) {}
 
   /** Protobuf forms of identities encoded lately, by boot id (racy, like {@link #DECODED}). */
-  private static final Encoded[] ENCODED = new Encoded[256];
+  private static final Encoded[] ENCODED = new Encoded[IDENTITY_SLOTS];
 
   /**
    * Identities decoded lately, by boot id: a cluster has few of them and every message carries
@@ -1057,13 +1064,13 @@ public final class ProtoMapper {
    * identities decode to one shared object instead of one per message. Racy on purpose: a slot
    * holds an immutable record, and a miss only costs a new one.
    */
-  private static final NodeId[] DECODED = new NodeId[256];
+  private static final NodeId[] DECODED = new NodeId[IDENTITY_SLOTS];
 
   /** The node identity in {@code id}; a blank name is a decode error. */
   public static NodeId fromProto(io.kvstore.net.proto.NodeId id) throws ProtoDecodeException {
     long boot = id.getBoot();
     String name = id.getName();
-    int slot = (int) (boot ^ (boot >>> 32)) & (DECODED.length - 1);
+    int slot = slot(boot);
     NodeId known = DECODED[slot];
     if (known != null && known.boot() == boot && known.name().equals(name)) {
       return known;
