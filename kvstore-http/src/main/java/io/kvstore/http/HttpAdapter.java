@@ -135,6 +135,7 @@ public final class HttpAdapter implements AutoCloseable {
             .group(acceptor, workers)
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 1024)
+            // Off until the connection limiter admits a connection; RequestHandler turns it on.
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(

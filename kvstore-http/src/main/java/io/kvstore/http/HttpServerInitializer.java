@@ -6,7 +6,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
@@ -18,8 +17,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link IdleStateHandler}: signals when nothing was read or written for the idle timeout;
  *   <li>{@link HttpServerCodec}: request line up to 8 KiB, headers up to 16 KiB;
  *   <li>{@link BodyLimitAggregator}: whole requests, bodies up to the limit;
- *   <li>{@link FlowControlHandler}: one request per read, so they are served in order;
- *   <li>{@link RequestHandler}: routes the request and writes the response.
+ *   <li>{@link RequestHandler}: routes each request in order and writes the response.
  * </ol>
  */
 final class HttpServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -64,7 +62,6 @@ final class HttpServerInitializer extends ChannelInitializer<SocketChannel> {
                 .setMaxHeaderSize(MAX_HEADER_BYTES)
                 .setMaxChunkSize(MAX_CHUNK_BYTES)));
     p.addLast("aggregate", new BodyLimitAggregator(config.maxBodyBytes()));
-    p.addLast("flow", new FlowControlHandler());
     p.addLast("handler", new RequestHandler(router, errors, metrics));
   }
 }

@@ -18,14 +18,16 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves the requests of one connection, one at a time and in order. The channel does not read on
- * its own (auto-read is off): this handler asks for the next request only after the previous
- * response is written, and the {@code FlowControlHandler} before it hands over one decoded request
- * per ask, so pipelined requests are answered in order while the store works asynchronously.
+ * Serves the requests of one connection, one at a time and in order. The channel starts without
+ * reading (auto-read is off until the connection is admitted); this handler then lets it read on
+ * its own, which costs no system call per request. A request that arrives while another is in
+ * flight (a pipelining client) is queued, and reading pauses until the queue is served, so
+ * pipelined requests are answered in order and a connection holds at most what one read decoded.
  *
  * <p>It also closes the connection when asked ({@code Connection: close}, HTTP/1.0 without
  * keep-alive, an unparseable request, an oversized body, a drain), and when the connection has been
@@ -42,8 +44,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private final Router router;
   private final ErrorMapper errors;
   private final HttpMetrics metrics;
+  private final ArrayDeque<Object> queued = new ArrayDeque<>();
   private boolean inFlight;
-  private boolean awaitingRequest;
   private boolean draining;
 
   RequestHandler(Router router, ErrorMapper errors, HttpMetrics metrics) {
@@ -54,28 +56,23 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    requestNext(ctx);
+    // Admitted by the connection limiter: read from now on (this starts the first read).
+    ctx.channel().config().setAutoRead(true);
     ctx.fireChannelActive();
-  }
-
-  private void requestNext(ChannelHandlerContext ctx) {
-    awaitingRequest = true;
-    ctx.read();
-  }
-
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
-    // A read may end without a whole request (a body split over packets): read again, since
-    // nothing else asks for more while auto-read is off.
-    if (awaitingRequest && !inFlight && ctx.channel().isActive()) {
-      ctx.read();
-    }
-    ctx.fireChannelReadComplete();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    awaitingRequest = false;
+    if (inFlight || !queued.isEmpty()) {
+      // Pipelined behind a request in flight: keep it for later and stop reading meanwhile.
+      queued.add(msg);
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
+    serve(ctx, msg);
+  }
+
+  private void serve(ChannelHandlerContext ctx, Object msg) {
     try {
       if (msg instanceof FullHttpRequest request) {
         onRequest(ctx, request);
@@ -93,6 +90,33 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       }
     } finally {
       ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /** After a response: serves the next queued request, or resumes reading once none is left. */
+  private void serveNext(ChannelHandlerContext ctx) {
+    Object next = queued.poll();
+    if (next != null) {
+      serve(ctx, next);
+    } else if (!ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    releaseQueued();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseQueued();
+  }
+
+  private void releaseQueued() {
+    for (Object m; (m = queued.poll()) != null; ) {
+      ReferenceCountUtil.release(m);
     }
   }
 
@@ -167,7 +191,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
               if (!f.isSuccess() || !keepAlive || draining) {
                 ctx.close();
               } else {
-                requestNext(ctx);
+                serveNext(ctx);
               }
             });
   }

@@ -77,6 +77,31 @@ class ConnectionTest extends AdapterFixture {
   }
 
   @Test
+  void aLongPipelinedBatchSpanningManyReadsIsAnsweredCompletelyAndInOrder() throws Exception {
+    start();
+    // About 200 KiB of requests, more than one read takes in: the server pauses reading while it
+    // serves what it has. (Netty's codec closes a connection with more than 128 requests decoded
+    // and unanswered, so the batch stays below that.)
+    String value = "v".repeat(2000);
+    StringBuilder batch = new StringBuilder();
+    int n = 100;
+    for (int i = 0; i < n; i++) {
+      batch.append(putRequest("q" + (i % 7), "{\"value\": \"" + value + i + "\"}"));
+    }
+    try (RawHttp raw = new RawHttp(adapter.port())) {
+      raw.send(batch.toString());
+      for (int i = 0; i < n; i++) {
+        RawHttp.Response r = raw.read();
+        assertThat(r.status()).as("response %d: %s", i, r.body()).isEqualTo(200);
+        assertThat(json(r.body()).get("version").asLong()).isEqualTo(i / 7 + 1);
+      }
+      RawHttp.Response last = raw.send(getRequest("/kv/q6")).read();
+      int lastOfQ6 = n - 1 - (n - 1 - 6) % 7;
+      assertThat(json(last.body()).get("value").asText()).isEqualTo(value + lastOfQ6);
+    }
+  }
+
+  @Test
   void connectionCloseIsHonoured() throws Exception {
     start();
     try (RawHttp raw = new RawHttp(adapter.port())) {
