@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,19 +14,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -38,13 +30,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drives a cluster through its HTTP adapter with Netty's HTTP/1.1 client: one keep-alive connection
+ * Drives a cluster through its HTTP adapter over Netty: one keep-alive HTTP/1.1 connection
  * per client, all on one small event-loop group (so 1000 clients cost 1000 sockets, not 1000
  * threads), requests pipelined when the open loop has several in flight on a connection.
  *
  * <p>Netty rather than the JDK {@code HttpClient}: the JDK client hides its connection pool (no
  * control over one connection per client), does not pipeline, and completes futures through an
  * executor hop that adds its own latency to every sample.
+ *
+ * <p>Requests are written straight as bytes and responses are read by {@link ResponseParser}
+ * rather than by Netty's HTTP codec, so that the generator takes as little as it can of the CPU it
+ * shares with the nodes it measures.
  *
  * <p>Clients are spread over the URLs round-robin. A connection that breaks or cannot connect moves
  * on to the next URL, so that the availability numbers after a node is killed measure the cluster,
@@ -58,6 +54,10 @@ final class HttpTarget implements Target {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final List<URI> urls;
+  /** Per URL: its path without trailing slashes, put before {@code /kv/...}. */
+  private final List<String> prefixes;
+  /** Per URL: the {@code Host} header line. */
+  private final List<String> hostLines;
   private final byte[] body;
   private final long timeoutNanos;
   private final EventLoopGroup group;
@@ -83,6 +83,14 @@ final class HttpTarget implements Target {
       }
     }
     this.urls = List.copyOf(urls);
+    List<String> p = new ArrayList<>();
+    List<String> h = new ArrayList<>();
+    for (URI u : this.urls) {
+      p.add(u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", ""));
+      h.add("host: " + u.getHost() + "\r\n");
+    }
+    this.prefixes = List.copyOf(p);
+    this.hostLines = List.copyOf(h);
     this.body = ("{\"value\":\"" + "x".repeat(valueSize) + "\"}").getBytes(StandardCharsets.UTF_8);
     this.timeoutNanos = timeoutNanos;
     this.group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
@@ -96,10 +104,7 @@ final class HttpTarget implements Target {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    ch.pipeline()
-                        .addLast(new HttpClientCodec())
-                        .addLast(new HttpObjectAggregator(MAX_RESPONSE_BYTES))
-                        .addLast(new ResponseHandler());
+                    ch.pipeline().addLast(new ResponseHandler());
                   }
                 });
   }
@@ -235,7 +240,7 @@ final class HttpTarget implements Target {
   /** One client's connection: a channel, replaced (on the next URL) when it breaks. */
   private final class Connection {
     private int urlIndex;
-    private volatile URI current;
+    private volatile int currentIndex;
     private CompletableFuture<Channel> channel;
     private long refuseUntilNanos;
     private boolean closed;
@@ -259,7 +264,7 @@ final class HttpTarget implements Target {
         return CompletableFuture.failedFuture(new ConnectException("reconnect backoff"));
       }
       URI u = urls.get(urlIndex);
-      current = u;
+      currentIndex = urlIndex;
       int port = u.getPort() > 0 ? u.getPort() : 80;
       CompletableFuture<Channel> f = new CompletableFuture<>();
       channel = f;
@@ -328,15 +333,21 @@ final class HttpTarget implements Target {
               out.complete(Response.BROKEN);
               return;
             }
-            URI u = current;
-            String prefix = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
-            ByteBuf content = withBody ? Unpooled.wrappedBuffer(body) : Unpooled.EMPTY_BUFFER;
-            FullHttpRequest req =
-                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, prefix + path, content);
-            req.headers().set(HttpHeaderNames.HOST, u.getHost());
+            int url = currentIndex;
+            ByteBuf req = ch.alloc().buffer(128 + (withBody ? body.length : 0));
+            ByteBufUtil.writeAscii(req, method.name());
+            req.writeByte(' ');
+            ByteBufUtil.writeUtf8(req, prefixes.get(url));
+            ByteBufUtil.writeUtf8(req, path);
+            ByteBufUtil.writeAscii(req, " HTTP/1.1\r\n");
+            ByteBufUtil.writeAscii(req, hostLines.get(url));
             if (withBody) {
-              req.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-              req.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+              ByteBufUtil.writeAscii(req, "content-type: application/json\r\ncontent-length: ");
+              ByteBufUtil.writeAscii(req, Integer.toString(body.length));
+              ByteBufUtil.writeAscii(req, "\r\n\r\n");
+              req.writeBytes(body);
+            } else {
+              ByteBufUtil.writeAscii(req, "\r\n");
             }
             h.enqueue(ch, new Pending(out, wantVersion, System.nanoTime()));
             ch.writeAndFlush(req);
@@ -360,10 +371,15 @@ final class HttpTarget implements Target {
     }
   }
 
-  /** Matches responses to requests in order (HTTP/1.1 pipelining); confined to its event loop. */
-  private final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+  /**
+   * Parses responses and matches them to requests in order (HTTP/1.1 pipelining); confined to its
+   * event loop. A response that cannot be parsed, or that answers no request, closes the channel.
+   */
+  private final class ResponseHandler extends ByteToMessageDecoder implements ResponseParser.Sink {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final ResponseParser parser = new ResponseParser(MAX_RESPONSE_BYTES);
     private boolean watchdogArmed;
+    private boolean unexpected;
 
     void enqueue(Channel ch, Pending p) {
       pending.add(p);
@@ -386,27 +402,54 @@ final class HttpTarget implements Target {
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
-      Pending p = pending.poll();
-      if (p == null) {
-        ctx.close();
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+      if (unexpected) {
+        in.skipBytes(in.readableBytes());
         return;
       }
-      int status = msg.status().code();
+      try {
+        parser.parse(in, this);
+      } catch (ResponseParser.MalformedResponseException e) {
+        unexpected = true;
+      }
+      if (unexpected) {
+        in.skipBytes(in.readableBytes());
+        ctx.close();
+      }
+    }
+
+    @Override
+    public boolean wantsBody() {
+      Pending p = pending.peek();
+      return p != null && p.wantVersion();
+    }
+
+    @Override
+    public void response(int status, ByteBuf body) {
+      Pending p = pending.poll();
+      if (p == null) {
+        unexpected = true; // an answer to nothing: the stream cannot be trusted
+        return;
+      }
       long version = 0;
-      if (p.wantVersion() && status == 200) {
-        version = versionOf(msg.content());
+      if (body != null && status == 200) {
+        version = versionOf(body);
       }
       p.future().complete(new Response(status, version));
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
       Pending p;
       while ((p = pending.poll()) != null) {
         p.future().complete(Response.BROKEN);
       }
-      ctx.fireChannelInactive();
+      super.channelInactive(ctx);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+      parser.release();
     }
 
     @Override
