@@ -1,6 +1,6 @@
 package io.kvstore.examples.bench;
 
-import io.netty.util.ResourceLeakDetector;
+import io.kvstore.examples.cli.LeakDetection;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -186,11 +186,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (System.getProperty("io.netty.leakDetection.level") == null) {
-      // Netty samples buffers for leaks with a stack trace each: measurable work in a process whose
-      // CPU is shared with the nodes it measures. The property turns it back on.
-      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-    }
+    LeakDetection.offUnlessAsked();
     PrintStream stdout = out != null ? out : System.out;
     PrintStream stderr = err != null ? err : System.err;
     Settings s;

@@ -186,6 +186,7 @@ final class NodeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    LeakDetection.offUnlessAsked();
     NodeSettings settings = settings();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
