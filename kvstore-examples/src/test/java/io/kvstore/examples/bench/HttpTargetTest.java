@@ -99,7 +99,9 @@ class HttpTargetTest {
         }
     }
     byte[] out = reply.getBytes(StandardCharsets.UTF_8);
-    ex.sendResponseHeaders(status, out.length == 0 ? -1 : out.length);
+    // Keys starting with "chunked" are answered with a chunked body (length 0 asks for it).
+    boolean chunked = key.startsWith("chunked") && out.length > 0;
+    ex.sendResponseHeaders(status, chunked ? 0 : out.length == 0 ? -1 : out.length);
     if (out.length > 0) {
       ex.getResponseBody().write(out);
     }
@@ -134,6 +136,17 @@ class HttpTargetTest {
     assertThat(requests)
         .containsExactly("GET /kv/c", "PUT /kv/c?version=0", "GET /kv/c", "PUT /kv/c?version=1");
     assertThat(versions).containsEntry("c", 2L);
+  }
+
+  @Test
+  void casReadsTheVersionFromAChunkedBody() throws Exception {
+    target = new HttpTarget(List.of(url()), 10, 1, TimeUnit.SECONDS.toNanos(10));
+    target.open(1);
+    assertThat(run(OpType.PUT, "chunked-k")).isEqualTo(Result.OK);
+    assertThat(run(OpType.PUT, "chunked-k")).isEqualTo(Result.OK);
+    assertThat(run(OpType.CAS, "chunked-k")).isEqualTo(Result.OK);
+    assertThat(requests).endsWith("GET /kv/chunked-k", "PUT /kv/chunked-k?version=2");
+    assertThat(versions).containsEntry("chunked-k", 3L);
   }
 
   @Test
