@@ -104,17 +104,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    releaseQueued();
-    ctx.fireChannelInactive();
-  }
-
-  @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    releaseQueued();
-  }
-
-  private void releaseQueued() {
+    // Also runs when the channel closes: the pipeline removes its handlers then.
     for (Object m; (m = queued.poll()) != null; ) {
       ReferenceCountUtil.release(m);
     }

@@ -403,12 +403,10 @@ final class HttpTarget implements Target {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-      if (unexpected) {
-        in.skipBytes(in.readableBytes());
-        return;
-      }
       try {
-        parser.parse(in, this);
+        if (!unexpected) {
+          parser.parse(in, this);
+        }
       } catch (ResponseParser.MalformedResponseException e) {
         unexpected = true;
       }

@@ -3,6 +3,7 @@ package io.kvstore.examples.bench;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * Splits the bytes of an HTTP/1.1 connection into responses: status line, headers, and a body
@@ -197,17 +198,17 @@ final class ResponseParser {
         eol = head.length();
       }
       int colon = head.indexOf(':', pos);
+      // Only two headers matter; the others are skipped without copying them out.
       if (colon > pos && colon < eol) {
-        String name = head.substring(pos, colon).trim();
-        String value = head.substring(colon + 1, eol).trim();
-        if (name.equalsIgnoreCase("content-length")) {
+        if (isHeader(head, pos, colon, "content-length")) {
+          String value = head.substring(colon + 1, eol).trim();
           try {
             length = Long.parseLong(value);
           } catch (NumberFormatException e) {
             throw new MalformedResponseException("bad Content-Length: " + value);
           }
-        } else if (name.equalsIgnoreCase("transfer-encoding")) {
-          chunked = value.toLowerCase(java.util.Locale.ROOT).contains("chunked");
+        } else if (isHeader(head, pos, colon, "transfer-encoding")) {
+          chunked = head.substring(colon + 1, eol).toLowerCase(Locale.ROOT).contains("chunked");
         }
       }
       pos = eol + 2;
@@ -230,6 +231,15 @@ final class ResponseParser {
       throw new MalformedResponseException("response without Content-Length or chunked body");
     }
     return FINAL;
+  }
+
+  /** Whether the header name in {@code head} from {@code from} to {@code colon} is {@code name}. */
+  private static boolean isHeader(String head, int from, int colon, String name) {
+    int end = colon;
+    while (end > from && head.charAt(end - 1) == ' ') {
+      end--;
+    }
+    return end - from == name.length() && head.regionMatches(true, from, name, 0, name.length());
   }
 
   private static int endOfHead(ByteBuf in) {
