@@ -54,6 +54,15 @@ public final class Proposer {
 
     /** Completes an operation. */
     void complete(long opId, ProposalResult result);
+
+    /**
+     * Takes {@code accept}, addressed to this node, on this node's own acceptor now, and returns
+     * the acceptor's answer; or returns null, and the accept goes out as a message like any other.
+     * Asked only for the accepts of forwarded writes (see {@link #submitForwarded}).
+     */
+    default Accepted acceptHere(Accept accept) {
+      return null;
+    }
   }
 
   private enum Phase {
@@ -91,6 +100,7 @@ public final class Proposer {
   /** Replicas that look down or unreachable: a thrifty read leaves them out of its first ask. */
   private java.util.function.Predicate<NodeId> suspect = n -> false;
   private long onePhaseWrites;
+  private long answersSent;
 
   /** The next ballot a quorum has promised us for a key, and the value it accepted. */
   private record Cached(Ballot ballot, Cell cell, long versionFloor) {}
@@ -106,6 +116,8 @@ public final class Proposer {
     final String key;
     final KeyState state;
     final Command command;
+    /** The replica that forwarded this write and waits to answer its client, or null. */
+    NodeId answerer;
     /** The replicas of the current round: taken from the placement when each round starts. */
     ReplicaSet replicas;
     /** Replicas given explicitly (system registers), or null to follow the placement. */
@@ -211,7 +223,31 @@ public final class Proposer {
     KeyState state = keys.computeIfAbsent(key, k -> new KeyState());
     Op op = new Op(opId, key, state, command, replicas, epoch, deadlineNanos);
     op.replicas = first;
-    ArrayDeque<Op> q = state.queue;
+    enqueue(op, nowNanos, wallMillis);
+  }
+
+  /**
+   * Starts a write that replica {@code answerer} forwarded here. When this node and the answerer
+   * make a quorum of the key's replicas, each accept is first taken here, and the one to the
+   * answerer carries the outcome: once the answerer takes it too, the value is chosen, and the
+   * answerer tells its client without waiting for this node's reply.
+   */
+  public void submitForwarded(
+      long opId, String key, Command command, NodeId answerer, long deadlineNanos, long nowNanos, long wallMillis) {
+    ReplicaSet first = placement.apply(key);
+    if (first.current().isEmpty()) {
+      effects.complete(opId, new ProposalResult.Unavailable("no replicas for key"));
+      return;
+    }
+    KeyState state = keys.computeIfAbsent(key, k -> new KeyState());
+    Op op = new Op(opId, key, state, command, null, epoch, deadlineNanos);
+    op.replicas = first;
+    op.answerer = Objects.requireNonNull(answerer, "answerer");
+    enqueue(op, nowNanos, wallMillis);
+  }
+
+  private void enqueue(Op op, long nowNanos, long wallMillis) {
+    ArrayDeque<Op> q = op.state.queue;
     q.addLast(op);
     if (q.size() == 1) {
       begin(op, nowNanos, wallMillis);
@@ -311,6 +347,11 @@ public final class Proposer {
   /** How many writes skipped the prepare phase. */
   public long onePhaseWrites() {
     return onePhaseWrites;
+  }
+
+  /** How many accepts carried an answer for the replica that forwarded their write. */
+  public long answersSent() {
+    return answersSent;
   }
 
   /** Forgets every cached ballot (on a configuration change, or after this node was suspected). */
@@ -463,7 +504,7 @@ public final class Proposer {
     }
   }
 
-  private void startAccept(Op op, Cell cell, boolean ours, long nowNanos) {
+  private void startAccept(Op op, Cell cell, boolean ours, long nowNanos, long wallMillis) {
     op.proposed = cell;
     op.proposedIsOurs = ours;
     if (ours) {
@@ -475,9 +516,45 @@ public final class Proposer {
     }
     long round = newRound(op, Phase.ACCEPT, nowNanos);
     Ballot next = config.onePhaseWrites() && !isPurge(op) ? op.ballot.next(self) : null;
-    for (NodeId r : op.replicas.all()) {
-      effects.send(r, new Accept(round, self, r, op.key, op.ballot, cell, next, epochOf(op)));
+    Accepted here = null;
+    Accept.Answer answer = null;
+    if (answerable(op)) {
+      // Take our own accept before the others leave: then the answerer, taking its copy, knows a
+      // quorum (it and us) holds the value under this ballot, which makes it chosen.
+      here = effects.acceptHere(new Accept(round, self, self, op.key, op.ballot, cell, next, epochOf(op)));
+      if (here != null && (here.ok() || config.mutation() == Mutation.ANSWER_WITHOUT_OWN_ACCEPT)) {
+        answer = new Accept.Answer(op.opId, op.planned.applied(), op.planned.version());
+        answersSent++;
+      }
     }
+    for (NodeId r : op.replicas.all()) {
+      if (here != null && r.equals(self)) {
+        continue;
+      }
+      effects.send(r, new Accept(round, self, r, op.key, op.ballot, cell, next, epochOf(op),
+          answer != null && r.equals(op.answerer) ? answer : null));
+    }
+    if (here != null) {
+      if (here.ok()) {
+        onAccepted(here, nowNanos, wallMillis); // one accept is not a quorum here: this cannot finish
+      } else {
+        effects.send(self, here); // a refusal may end the round: handle it in a later step
+      }
+    }
+  }
+
+  /**
+   * Whether an accept of {@code op} may carry its answer: a forwarded write whose answerer and this
+   * node are both replicas and together, but neither alone, a quorum (joint sets included).
+   */
+  private boolean answerable(Op op) {
+    NodeId a = op.answerer;
+    if (a == null || a.equals(self) || isPurge(op) || op.planned == null
+        || !op.replicas.contains(self) || !op.replicas.contains(a)) {
+      return false;
+    }
+    return op.replicas.isQuorum(List.of(self, a), this::quorum)
+        && !op.replicas.isQuorum(List.of(self), this::quorum);
   }
 
   // ---- replies -----------------------------------------------------------------------------
@@ -565,7 +642,7 @@ public final class Proposer {
     for (int i = 0; i < op.attempts.size(); i++) {
       if (op.attempts.get(i).sameAs(current)) {
         op.planned = op.attemptOutcomes.get(i);
-        startAccept(op, current, false, nowNanos);
+        startAccept(op, current, false, nowNanos, wallMillis);
         return;
       }
     }
@@ -581,10 +658,10 @@ public final class Proposer {
         RegisterFunction.apply(current, op.versionFloor, op.command, wallMillis, op.opId);
     op.planned = step.outcome();
     if (step.next() != null) {
-      startAccept(op, step.next(), true, nowNanos);
+      startAccept(op, step.next(), true, nowNanos, wallMillis);
     } else {
       // "Nothing here", at the key's version floor so that versions never go back.
-      startAccept(op, current != null ? current : new Cell(null, op.versionFloor, 0, 0), false, nowNanos);
+      startAccept(op, current != null ? current : new Cell(null, op.versionFloor, 0, 0), false, nowNanos, wallMillis);
     }
   }
 
@@ -601,7 +678,7 @@ public final class Proposer {
       if (step.next() == null) {
         finish(op, new ProposalResult.Done(step.outcome()), nowNanos, wallMillis);
       } else {
-        startAccept(op, step.next(), false, nowNanos);
+        startAccept(op, step.next(), false, nowNanos, wallMillis);
       }
       return;
     }
@@ -612,12 +689,12 @@ public final class Proposer {
         finish(op, new ProposalResult.Done(step.outcome()), nowNanos, wallMillis);
       } else {
         op.planned = step.outcome();
-        startAccept(op, current, false, nowNanos);
+        startAccept(op, current, false, nowNanos, wallMillis);
       }
       return;
     }
     op.planned = step.outcome();
-    startAccept(op, step.next(), true, nowNanos);
+    startAccept(op, step.next(), true, nowNanos, wallMillis);
   }
 
   private void onAccepted(Accepted a, long nowNanos, long wallMillis) {

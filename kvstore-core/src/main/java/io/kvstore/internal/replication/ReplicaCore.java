@@ -11,12 +11,14 @@ import io.kvstore.spi.message.SnapshotChunk;
 import io.kvstore.spi.message.SnapshotRequest;
 import io.kvstore.spi.Message;
 import io.kvstore.spi.message.Accept;
+import io.kvstore.spi.message.Accepted;
 import io.kvstore.spi.message.ClientReply;
 import io.kvstore.spi.message.ClientRequest;
 import io.kvstore.spi.message.Prepare;
 import io.kvstore.spi.message.Purge;
 import io.kvstore.spi.message.Read;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -64,6 +66,12 @@ public final class ReplicaCore {
   private final Map<Long, NodeId> coordinating = new LinkedHashMap<>();
   /** Recently answered forwarded operations, to answer duplicates without running them twice. */
   private final AnsweredWindow answered;
+  /** Operations coordinated here whose accepts told the requester the outcome: opId → state. */
+  private final Map<Long, Answering> answering = new HashMap<>();
+  /** The rounds of those accepts: roundId → opId. */
+  private final Map<Long, Long> answerRounds = new HashMap<>();
+  /** Forwarded writes this node answered on taking an accept, before the coordinator's reply. */
+  private long answeredOnAccept;
   private Placement placement;
   /** While a change is in progress: the placement before it. */
   private Placement oldPlacement;
@@ -95,6 +103,26 @@ public final class ReplicaCore {
   private long nextPurgeOpId = Long.MIN_VALUE / 2;
 
   private record Forward(long deadlineNanos, NodeId coordinator) {}
+
+  /**
+   * A coordinated operation whose accepts carried the outcome to its requester. The requester
+   * answers its client if it takes such an accept, so this node replies only when it learns that
+   * the requester took none: every such accept refused, or unanswered for a round timeout.
+   */
+  private static final class Answering {
+    final NodeId requester;
+    /** The requester took an accept that carried the outcome: it has answered its client. */
+    boolean taken;
+    /** Accepts carrying the outcome whose reply from the requester has not come yet. */
+    int waiting;
+    /** Our reply, held while {@link #waiting}; sent if the requester took none. */
+    ClientReply owed;
+    long owedUntilNanos;
+
+    Answering(NodeId requester) {
+      this.requester = requester;
+    }
+  }
 
   /** Catching up one partition from its old replicas. */
   private static final class CatchUp {
@@ -135,12 +163,22 @@ public final class ReplicaCore {
     this.proposer = new Proposer(self, config, random, new Proposer.Effects() {
       @Override
       public void send(NodeId to, Message message) {
+        if (message instanceof Accept a && a.answer() != null) {
+          long opId = a.answer().opId();
+          answering.computeIfAbsent(opId, k -> new Answering(a.target())).waiting++;
+          answerRounds.put(a.roundId(), opId);
+        }
         route(to, message);
       }
 
       @Override
       public void complete(long opId, ProposalResult result) {
         completed(opId, result);
+      }
+
+      @Override
+      public Accepted acceptHere(Accept a) {
+        return fenced(a.key(), a.epoch(), a.source()) ? null : acceptor.onAccept(a);
       }
     });
     proposer.setSuspect(n -> down.contains(n) || unreachable.contains(n));
@@ -631,9 +669,12 @@ public final class ReplicaCore {
       if (fenced(a.key(), a.epoch(), a.source())) {
         return;
       }
-      reply = acceptor.onAccept(a);
-      if (reply != null) {
-        route(a.source(), reply);
+      Accepted taken = acceptor.onAccept(a);
+      if (taken != null) {
+        route(a.source(), taken);
+        if (a.answer() != null && taken.ok()) {
+          answerOnAccept(a);
+        }
       }
     } else if (m instanceof Read r) {
       if (fenced(r.key(), r.epoch(), r.source())) {
@@ -659,8 +700,57 @@ public final class ReplicaCore {
         effects.complete(rep.opId(), fromReply(rep));
       }
     } else {
+      if (m instanceof Accepted a && !answerRounds.isEmpty()) {
+        onRequesterAccepted(a); // before the proposer, which may complete the operation
+      }
       proposer.onMessage(m, nowNanos, wallMillis);
     }
+  }
+
+  /**
+   * This node forwarded a write and just took its coordinator's accept, which carries the outcome:
+   * the coordinator took that accept before sending it, and the two make a quorum, so the value is
+   * chosen. Answer the client now.
+   */
+  private void answerOnAccept(Accept a) {
+    long opId = a.answer().opId();
+    Forward f = forwarded.get(opId);
+    if (f == null || !f.coordinator().equals(a.source())) {
+      return; // answered already, timed out, or not ours
+    }
+    forwarded.remove(opId);
+    answeredOnAccept++;
+    effects.complete(opId, new ProposalResult.Done(new Outcome(a.answer().applied(), a.answer().version(), null)));
+  }
+
+  /** The requester's reply to an accept that carried its answer. */
+  private void onRequesterAccepted(Accepted a) {
+    Long opId = answerRounds.get(a.roundId());
+    if (opId == null) {
+      return;
+    }
+    Answering s = answering.get(opId);
+    if (s == null) {
+      answerRounds.remove(a.roundId());
+      return;
+    }
+    if (!s.requester.equals(a.source())) {
+      return;
+    }
+    answerRounds.remove(a.roundId());
+    s.waiting--;
+    s.taken |= a.ok();
+    if (s.owed != null && (s.taken || s.waiting <= 0)) {
+      answering.remove(opId);
+      if (!s.taken) {
+        route(s.requester, s.owed);
+      }
+    }
+  }
+
+  /** How many forwarded writes this node answered on taking their accept. */
+  public long answeredOnAccept() {
+    return answeredOnAccept;
   }
 
   private void onClientRequest(ClientRequest req, long nowNanos, long wallMillis) {
@@ -677,7 +767,7 @@ public final class ReplicaCore {
     }
     coordinating.put(req.opId(), req.source());
     Command c = new Command(commandKind(req.kind()), req.value(), req.expectedVersion(), req.ttlNanos());
-    proposer.submit(req.opId(), req.key(), c, nowNanos + req.timeoutNanos(), nowNanos, wallMillis);
+    proposer.submitForwarded(req.opId(), req.key(), c, req.source(), nowNanos + req.timeoutNanos(), nowNanos, wallMillis);
   }
 
   /** Advances timers. */
@@ -699,6 +789,18 @@ public final class ReplicaCore {
       }
     }
     answered.expire(nowNanos);
+    if (!answering.isEmpty()) {
+      for (Iterator<Map.Entry<Long, Answering>> it = answering.entrySet().iterator(); it.hasNext(); ) {
+        Answering s = it.next().getValue();
+        if (s.owed != null && nowNanos - s.owedUntilNanos >= 0) {
+          it.remove();
+          route(s.requester, s.owed); // no word from the requester: it gets our reply after all
+        }
+      }
+    }
+    if (answerRounds.size() > answering.size()) {
+      answerRounds.values().removeIf(op -> !answering.containsKey(op));
+    }
   }
 
   /**
@@ -748,6 +850,18 @@ public final class ReplicaCore {
     }
     ClientReply reply = toReply(opId, result);
     answered.put(opId, reply, lastNowNanos);
+    Answering s = answering.get(opId);
+    if (s != null && s.taken) {
+      answering.remove(opId); // the requester answered its client on taking our accept
+      return;
+    }
+    if (s != null && s.waiting > 0) {
+      // It may take an accept still on its way and answer then; wait for its reply, a while.
+      s.owed = reply;
+      s.owedUntilNanos = lastNowNanos + replication.roundTimeoutNanos();
+      return;
+    }
+    answering.remove(opId);
     route(requester, reply);
   }
 

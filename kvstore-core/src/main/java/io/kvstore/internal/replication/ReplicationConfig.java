@@ -43,7 +43,12 @@ public record ReplicationConfig(
     /** A configuration change completes without catching the new replicas up. */
     SKIP_CATCH_UP,
     /** While a configuration change is in progress, rounds use the new replica sets only. */
-    JOINT_USES_NEW_QUORUM_ONLY
+    JOINT_USES_NEW_QUORUM_ONLY,
+    /**
+     * A coordinator lets the replica that forwarded a write answer its client even when the
+     * coordinator's own accept was refused.
+     */
+    ANSWER_WITHOUT_OWN_ACCEPT
   }
 
   /** Validates. */

@@ -50,6 +50,15 @@ final class ReplicationMutationTest {
         "keepCachedBallotAfterFailureIsCaught");
   }
 
+  @Test
+  void answerWithoutOwnAcceptIsCaught() {
+    // A coordinator whose own accept was refused (a competing ballot reached it) still tells the
+    // forwarding replica to answer on its accept alone: one accept of three is not a quorum.
+    caught(
+        shape("mut-answer", all(Mutation.ANSWER_WITHOUT_OWN_ACCEPT), 0.1),
+        "answerWithoutOwnAcceptIsCaught");
+  }
+
   /**
    * Alone, this mutation cannot show: a correct proposer never sends two different values under one
    * ballot (fresh ballots come from a counter above everything seen; a cached ballot is used once

@@ -149,6 +149,8 @@ final class ReplicationScenario {
     long thriftyReads;
     long hedgedReads;
     long onePhaseWrites;
+    long answersSent;
+    long answeredOnAccept;
     long purged;
     long unknown;
     long failed;
@@ -163,8 +165,10 @@ final class ReplicationScenario {
     public String toString() {
       return String.format(
           "%d runs, %d operations (%d failed, %d unknown), %d fast reads (%d reads asked a bare"
-              + " majority first, %d of them hedged), %d one-phase writes, %d keys purged",
-          runs, operations, failed, unknown, fastReads, thriftyReads, hedgedReads, onePhaseWrites, purged);
+              + " majority first, %d of them hedged), %d one-phase writes, %d accepts carrying the"
+              + " outcome to the forwarding replica (%d writes answered there), %d keys purged",
+          runs, operations, failed, unknown, fastReads, thriftyReads, hedgedReads, onePhaseWrites,
+          answersSent, answeredOnAccept, purged);
     }
   }
 
@@ -419,6 +423,8 @@ final class ReplicationScenario {
       stats.thriftyReads += n.core().proposer().thriftyReads();
       stats.hedgedReads += n.core().proposer().hedgedReads();
       stats.onePhaseWrites += n.core().proposer().onePhaseWrites();
+      stats.answersSent += n.core().proposer().answersSent();
+      stats.answeredOnAccept += n.core().answeredOnAccept();
       stats.purged += n.core().acceptor().purged();
     }
     HistoryJson.write(

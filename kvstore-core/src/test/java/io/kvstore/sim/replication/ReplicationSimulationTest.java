@@ -82,5 +82,14 @@ final class ReplicationSimulationTest {
     assertThat(stats.hedgedReads).as("reads that asked the other replicas after the hedge delay").isPositive();
     assertThat(stats.onePhaseWrites).as("one-phase writes exercised").isPositive();
     assertThat(stats.purged).as("tombstones purged").isPositive();
+    if (shape.rf() == 3) {
+      // Coordinator and forwarding replica are a quorum of three: forwarded writes are answered
+      // by the replica that forwarded them, on taking the accept.
+      assertThat(stats.answersSent).as("accepts carrying the outcome to the forwarder").isPositive();
+      assertThat(stats.answeredOnAccept).as("writes answered on taking the accept").isPositive();
+    } else {
+      // Two of five are no quorum: the coordinator's reply stays the only answer.
+      assertThat(stats.answersSent).as("accepts carrying the outcome with five replicas").isZero();
+    }
   }
 }

@@ -351,6 +351,12 @@ public final class ProtoMapper {
     if (a.nextPromise() != null) {
       b.setNextPromise(toProto(a.nextPromise()));
     }
+    if (a.answer() != null) {
+      b.setAnswer(io.kvstore.net.proto.AcceptAnswer.newBuilder()
+          .setOpId(a.answer().opId())
+          .setApplied(a.answer().applied())
+          .setVersion(a.answer().version()));
+    }
     return b.build();
   }
 
@@ -367,7 +373,11 @@ public final class ProtoMapper {
         fromProto(a.getBallot(), "accept.ballot"),
         fromProto(a.getCell()),
         a.hasNextPromise() ? fromProto(a.getNextPromise(), "accept.next_promise") : null,
-        nonNegative(a.getEpoch(), "accept.epoch"));
+        nonNegative(a.getEpoch(), "accept.epoch"),
+        a.hasAnswer()
+            ? new Accept.Answer(a.getAnswer().getOpId(), a.getAnswer().getApplied(),
+                nonNegative(a.getAnswer().getVersion(), "accept.answer.version"))
+            : null);
   }
 
   static io.kvstore.net.proto.Accepted toProto(Accepted a) {

@@ -219,7 +219,14 @@ class ProtoMapperTest {
             ballots().generate(in),
             cells().generate(in),
             nullable(ballots()).generate(in),
-            nonNegativeLong().generate(in));
+            nonNegativeLong().generate(in),
+            nullable(answers()).generate(in));
+  }
+
+  static Gen<Accept.Answer> answers() {
+    return in ->
+        new Accept.Answer(
+            anyLong().generate(in), booleans().all().generate(in), nonNegativeLong().generate(in));
   }
 
   static Gen<Accepted> accepteds() {
@@ -522,6 +529,10 @@ class ProtoMapperTest {
 
     Accept noNext = (Accept) roundTrip(new Accept(1, a, a, "k", b, empty, null, 1));
     assertThat(noNext.nextPromise()).isNull();
+    assertThat(noNext.answer()).isNull();
+    Accept withAnswer =
+        (Accept) roundTrip(new Accept(1, a, a, "k", b, empty, null, 1, new Accept.Answer(-5, true, 8)));
+    assertThat(withAnswer.answer()).isEqualTo(new Accept.Answer(-5, true, 8));
     assertThat(noNext.cell().value()).isNotNull().isEmpty();
 
     ClientRequest.Kind get = ClientRequest.Kind.GET;
