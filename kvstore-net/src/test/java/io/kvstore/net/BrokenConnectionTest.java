@@ -125,15 +125,31 @@ class BrokenConnectionTest {
   void operationsInFlightEndWhenTheTransportClosesUnderTheStore() throws Exception {
     KvStore a = startThree();
 
-    // Without b and c no quorum answers: a's writes wait (up to their 30 s deadline).
+    // Without b and c no quorum answers: the writes a coordinates itself wait (up to their 30 s
+    // deadline). A write forwarded to b or c before a saw their connections break ends at once as
+    // unknown, for that reason (the test above).
     transports.get(1).close();
     transports.get(2).close();
-    List<CompletableFuture<?>> writes = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      writes.add(a.async().put("key-" + i, "stuck".getBytes(StandardCharsets.UTF_8)));
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      all.add(a.async().put("key-" + i, "stuck".getBytes(StandardCharsets.UTF_8)));
     }
     Thread.sleep(300);
-    assertThat(writes).as("no quorum: the writes are still in flight").noneMatch(CompletableFuture::isDone);
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    for (CompletableFuture<?> w : all) {
+      if (!w.isDone()) {
+        writes.add(w);
+        continue;
+      }
+      try {
+        w.get();
+        throw new AssertionError("a write without a quorum succeeded");
+      } catch (java.util.concurrent.ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(OutcomeUnknownException.class);
+        assertThat(e.getCause().getMessage()).contains("connection to the coordinator");
+      }
+    }
+    assertThat(writes).as("no quorum: the writes a coordinates are still in flight").isNotEmpty();
 
     transports.get(0).close();
     for (CompletableFuture<?> w : writes) {
