@@ -58,7 +58,8 @@ public final class Proposer {
     /**
      * Takes {@code accept}, addressed to this node, on this node's own acceptor now, and returns
      * the acceptor's answer; or returns null, and the accept goes out as a message like any other.
-     * Asked only for the accepts of forwarded writes (see {@link #submitForwarded}).
+     * Asked before an accept goes to the other replicas, when this node is one of them and not a
+     * quorum alone.
      */
     default Accepted acceptHere(Accept accept) {
       return null;
@@ -77,6 +78,7 @@ public final class Proposer {
   private static final int PURGE_ATTEMPTS = 3;
 
   private final NodeId self;
+  private final List<NodeId> selfOnly;
   private final ReplicationConfig config;
   private final RandomGenerator random;
   private final Effects effects;
@@ -171,6 +173,7 @@ public final class Proposer {
   /** Creates the proposer of node {@code self}. */
   public Proposer(NodeId self, ReplicationConfig config, RandomGenerator random, Effects effects) {
     this.self = Objects.requireNonNull(self, "self");
+    this.selfOnly = List.of(self);
     this.config = Objects.requireNonNull(config, "config");
     this.random = Objects.requireNonNull(random, "random");
     this.effects = Objects.requireNonNull(effects, "effects");
@@ -518,11 +521,13 @@ public final class Proposer {
     Ballot next = config.onePhaseWrites() && !isPurge(op) ? op.ballot.next(self) : null;
     Accepted here = null;
     Accept.Answer answer = null;
-    if (answerable(op)) {
-      // Take our own accept before the others leave: then the answerer, taking its copy, knows a
-      // quorum (it and us) holds the value under this ballot, which makes it chosen.
+    if (!isPurge(op) && op.replicas.contains(self) && !op.replicas.isQuorum(selfOnly, this::quorum)) {
+      // Take our own accept before the others leave, in this step rather than through the loop:
+      // then an answerer taking its copy knows that a quorum (it and us) holds the value under
+      // this ballot, which makes it chosen.
       here = effects.acceptHere(new Accept(round, self, self, op.key, op.ballot, cell, next, epochOf(op)));
-      if (here != null && (here.ok() || config.mutation() == Mutation.ANSWER_WITHOUT_OWN_ACCEPT)) {
+      if (here != null && answerable(op)
+          && (here.ok() || config.mutation() == Mutation.ANSWER_WITHOUT_OWN_ACCEPT)) {
         answer = new Accept.Answer(op.opId, op.planned.applied(), op.planned.version());
         answersSent++;
       }
@@ -554,7 +559,7 @@ public final class Proposer {
       return false;
     }
     return op.replicas.isQuorum(List.of(self, a), this::quorum)
-        && !op.replicas.isQuorum(List.of(self), this::quorum);
+        && !op.replicas.isQuorum(selfOnly, this::quorum);
   }
 
   // ---- replies -----------------------------------------------------------------------------
