@@ -106,12 +106,13 @@ public final class ReplicaCore {
 
   /**
    * A coordinated operation whose accepts carried the outcome to its requester. The requester
-   * answers its client if it takes such an accept, so this node replies only when it learns that
-   * the requester took none: every such accept refused, or unanswered for a round timeout.
+   * answers its client if it takes such an accept, and says so in its {@link Accepted}; this node
+   * replies unless it hears that, once every such accept was answered or a round timeout passed.
+   * A requester that does not know answers never says so, and gets the reply as before.
    */
   private static final class Answering {
     final NodeId requester;
-    /** The requester took an accept that carried the outcome: it has answered its client. */
+    /** The requester said it answered its client (or that none waits there any more). */
     boolean taken;
     /** Accepts carrying the outcome whose reply from the requester has not come yet. */
     int waiting;
@@ -671,10 +672,7 @@ public final class ReplicaCore {
       }
       Accepted taken = acceptor.onAccept(a);
       if (taken != null) {
-        route(a.source(), taken);
-        if (a.answer() != null && taken.ok()) {
-          answerOnAccept(a);
-        }
+        route(a.source(), a.answer() != null && taken.ok() && answerOnAccept(a) ? taken.withAnswered() : taken);
       }
     } else if (m instanceof Read r) {
       if (fenced(r.key(), r.epoch(), r.source())) {
@@ -711,16 +709,23 @@ public final class ReplicaCore {
    * This node forwarded a write and just took its coordinator's accept, which carries the outcome:
    * the coordinator took that accept before sending it, and the two make a quorum, so the value is
    * chosen. Answer the client now.
+   *
+   * @return whether no client of the operation waits here any more (so the coordinator need not
+   *     reply)
    */
-  private void answerOnAccept(Accept a) {
+  private boolean answerOnAccept(Accept a) {
     long opId = a.answer().opId();
     Forward f = forwarded.get(opId);
-    if (f == null || !f.coordinator().equals(a.source())) {
-      return; // answered already, timed out, or not ours
+    if (f == null) {
+      return true; // answered already, or ended at its deadline
+    }
+    if (!f.coordinator().equals(a.source())) {
+      return false;
     }
     forwarded.remove(opId);
     answeredOnAccept++;
     effects.complete(opId, new ProposalResult.Done(new Outcome(a.answer().applied(), a.answer().version(), null)));
+    return true;
   }
 
   /** The requester's reply to an accept that carried its answer. */
@@ -739,7 +744,7 @@ public final class ReplicaCore {
     }
     answerRounds.remove(a.roundId());
     s.waiting--;
-    s.taken |= a.ok();
+    s.taken |= a.ok() && a.answered();
     if (s.owed != null && (s.taken || s.waiting <= 0)) {
       answering.remove(opId);
       if (!s.taken) {

@@ -176,6 +176,25 @@ final class ForwardedAnswerTest {
   }
 
   @Test
+  void aForwarderThatDoesNotKnowAnswersGetsTheCoordinatorsReply() {
+    start(3, 3);
+    NodeId forwarder = forwardPut(5, "k");
+    deliver(e -> e.message() instanceof ClientRequest);
+    deliverAll(ForwardedAnswerTest::phaseOne);
+    Envelope accept = queue.stream().filter(is(Accept.class, forwarder)).findFirst().orElseThrow();
+    queue.remove(accept);
+    Accept a = (Accept) accept.message();
+    assertThat(a.answer()).isNotNull();
+    // What an older forwarder sees: the same accept without the field it does not know.
+    queue.add(new Envelope(accept.from(), forwarder, new Accept(a.roundId(), a.source(), a.target(), a.key(),
+        a.ballot(), a.cell(), a.nextPromise(), a.epoch())));
+    deliverAll(e -> true);
+    assertThat(clientReplies).as("it took the accept but did not say it answered").hasSize(1);
+    assertThat(results.get(5L)).isEqualTo(new ProposalResult.Done(new Outcome(true, 1, null)));
+    assertThat(cores.get(forwarder).answeredOnAccept()).isZero();
+  }
+
+  @Test
   void withFiveReplicasTwoAreNoQuorumAndTheCoordinatorAnswers() {
     start(5, 5);
     NodeId forwarder = forwardPut(4, "k");

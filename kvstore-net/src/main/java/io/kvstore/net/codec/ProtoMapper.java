@@ -387,6 +387,7 @@ public final class ProtoMapper {
         .setKey(a.key())
         .setOk(a.ok())
         .setPromised(toProto(a.promised()))
+        .setAnswered(a.answered())
         .build();
   }
 
@@ -398,7 +399,8 @@ public final class ProtoMapper {
         fromProto(a.getSource()),
         a.getKey(),
         a.getOk(),
-        fromProto(a.getPromised(), "accepted.promised"));
+        fromProto(a.getPromised(), "accepted.promised"),
+        a.getAnswered());
   }
 
   static io.kvstore.net.proto.Read toProto(Read r) {

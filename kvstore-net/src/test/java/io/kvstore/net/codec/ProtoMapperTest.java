@@ -236,7 +236,8 @@ class ProtoMapperTest {
             nodeIds().generate(in),
             keys().generate(in),
             booleans().all().generate(in),
-            ballots().generate(in));
+            ballots().generate(in),
+            booleans().all().generate(in));
   }
 
   static Gen<Read> reads() {
