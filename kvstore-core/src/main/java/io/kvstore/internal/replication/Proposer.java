@@ -526,7 +526,7 @@ public final class Proposer {
       // then an answerer taking its copy knows that a quorum (it and us) holds the value under
       // this ballot, which makes it chosen.
       here = effects.acceptHere(new Accept(round, self, self, op.key, op.ballot, cell, next, epochOf(op)));
-      if (here != null && answerable(op)
+      if (here != null && ours && answerable(op)
           && (here.ok() || config.mutation() == Mutation.ANSWER_WITHOUT_OWN_ACCEPT)) {
         answer = new Accept.Answer(op.opId, op.planned.applied(), op.planned.version());
         answersSent++;

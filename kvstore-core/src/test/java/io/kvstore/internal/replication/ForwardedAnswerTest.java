@@ -194,6 +194,32 @@ final class ForwardedAnswerTest {
     assertThat(cores.get(forwarder).answeredOnAccept()).isZero();
   }
 
+  /**
+   * A write that changes nothing (here a put-if-absent of a present key) is answered by the
+   * coordinator only: its accept writes the current value back, and if that round failed the
+   * coordinator would decide afresh, possibly applying the write after all. Only an accept of the
+   * operation's own new value, which any later round finds, may carry the answer.
+   */
+  @Test
+  void aWriteThatChangesNothingIsAnsweredByTheCoordinatorOnly() {
+    start(3, 3);
+    NodeId forwarder = forwardPut(6, "k");
+    deliverAll(e -> true);
+    assertThat(results.get(6L)).isEqualTo(new ProposalResult.Done(new Outcome(true, 1, null)));
+    NodeId coordinator = cores.get(ids.get(0)).replicasOf("k").get(0);
+    // The coordinator holds a cached ballot: its round is one accept writing the value back.
+    cores.get(forwarder).submit(7, "k", Command.putIfAbsent("w".getBytes(StandardCharsets.UTF_8), 0),
+        now + 5 * SECOND, now, now / 1_000_000);
+    deliver(e -> e.message() instanceof ClientRequest && e.to().equals(coordinator));
+    deliverAll(ForwardedAnswerTest::phaseOne);
+    assertThat(queue).filteredOn(e -> e.message() instanceof Accept)
+        .allMatch(e -> ((Accept) e.message()).answer() == null);
+    int repliesBefore = clientReplies.size();
+    deliverAll(e -> true);
+    assertThat(clientReplies).hasSize(repliesBefore + 1);
+    assertThat(results.get(7L)).isEqualTo(new ProposalResult.Done(new Outcome(false, 1, null)));
+  }
+
   @Test
   void withFiveReplicasTwoAreNoQuorumAndTheCoordinatorAnswers() {
     start(5, 5);
