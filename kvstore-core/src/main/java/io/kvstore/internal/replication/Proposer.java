@@ -218,6 +218,22 @@ public final class Proposer {
    */
   public void submit(
       long opId, String key, Command command, ReplicaSet replicas, long deadlineNanos, long nowNanos, long wallMillis) {
+    start(opId, key, command, replicas, null, deadlineNanos, nowNanos, wallMillis);
+  }
+
+  /**
+   * Starts a write that replica {@code answerer} forwarded here. When this node and the answerer
+   * make a quorum of the key's replicas, the accepts of the write's new value that go to the
+   * answerer carry the outcome (this node has taken them first): once the answerer takes one too,
+   * the value is chosen, and the answerer tells its client without waiting for this node's reply.
+   */
+  public void submitForwarded(
+      long opId, String key, Command command, NodeId answerer, long deadlineNanos, long nowNanos, long wallMillis) {
+    start(opId, key, command, null, Objects.requireNonNull(answerer, "answerer"), deadlineNanos, nowNanos, wallMillis);
+  }
+
+  private void start(long opId, String key, Command command, ReplicaSet replicas, NodeId answerer,
+      long deadlineNanos, long nowNanos, long wallMillis) {
     ReplicaSet first = replicas != null ? replicas : placement.apply(key);
     if (first.current().isEmpty()) {
       effects.complete(opId, new ProposalResult.Unavailable("no replicas for key"));
@@ -226,30 +242,7 @@ public final class Proposer {
     KeyState state = keys.computeIfAbsent(key, k -> new KeyState());
     Op op = new Op(opId, key, state, command, replicas, epoch, deadlineNanos);
     op.replicas = first;
-    enqueue(op, nowNanos, wallMillis);
-  }
-
-  /**
-   * Starts a write that replica {@code answerer} forwarded here. When this node and the answerer
-   * make a quorum of the key's replicas, each accept is first taken here, and the one to the
-   * answerer carries the outcome: once the answerer takes it too, the value is chosen, and the
-   * answerer tells its client without waiting for this node's reply.
-   */
-  public void submitForwarded(
-      long opId, String key, Command command, NodeId answerer, long deadlineNanos, long nowNanos, long wallMillis) {
-    ReplicaSet first = placement.apply(key);
-    if (first.current().isEmpty()) {
-      effects.complete(opId, new ProposalResult.Unavailable("no replicas for key"));
-      return;
-    }
-    KeyState state = keys.computeIfAbsent(key, k -> new KeyState());
-    Op op = new Op(opId, key, state, command, null, epoch, deadlineNanos);
-    op.replicas = first;
-    op.answerer = Objects.requireNonNull(answerer, "answerer");
-    enqueue(op, nowNanos, wallMillis);
-  }
-
-  private void enqueue(Op op, long nowNanos, long wallMillis) {
+    op.answerer = answerer;
     ArrayDeque<Op> q = op.state.queue;
     q.addLast(op);
     if (q.size() == 1) {
@@ -549,17 +542,14 @@ public final class Proposer {
   }
 
   /**
-   * Whether an accept of {@code op} may carry its answer: a forwarded write whose answerer and this
-   * node are both replicas and together, but neither alone, a quorum (joint sets included).
+   * Whether an accept of {@code op}, already taken here (so this node is a replica and not a quorum
+   * alone), may carry its answer: a forwarded write whose answerer is another replica that makes a
+   * quorum with this node (joint sets included).
    */
   private boolean answerable(Op op) {
     NodeId a = op.answerer;
-    if (a == null || a.equals(self) || isPurge(op) || op.planned == null
-        || !op.replicas.contains(self) || !op.replicas.contains(a)) {
-      return false;
-    }
-    return op.replicas.isQuorum(List.of(self, a), this::quorum)
-        && !op.replicas.isQuorum(selfOnly, this::quorum);
+    return a != null && !a.equals(self) && op.planned != null && op.replicas.contains(a)
+        && op.replicas.isQuorum(List.of(self, a), this::quorum);
   }
 
   // ---- replies -----------------------------------------------------------------------------

@@ -77,6 +77,18 @@ final class ForwardedAnswerTest {
     return forwarder;
   }
 
+  /**
+   * Delivers the forwarded request and the prepare phase, then takes the coordinator's accept to
+   * {@code forwarder} off the queue and returns it.
+   */
+  private Envelope interceptAcceptTo(NodeId forwarder) {
+    deliver(e -> e.message() instanceof ClientRequest);
+    deliverAll(ForwardedAnswerTest::phaseOne);
+    Envelope accept = queue.stream().filter(is(Accept.class, forwarder)).findFirst().orElseThrow();
+    queue.remove(accept);
+    return accept;
+  }
+
   /** Delivers the first queued message that matches; fails if none does. */
   private Envelope deliver(Predicate<Envelope> which) {
     for (Iterator<Envelope> it = queue.iterator(); it.hasNext(); ) {
@@ -141,9 +153,7 @@ final class ForwardedAnswerTest {
   void theCoordinatorRepliesWhenTheForwarderNeverTookTheAccept() {
     start(3, 3);
     NodeId forwarder = forwardPut(2, "k");
-    deliver(e -> e.message() instanceof ClientRequest);
-    deliverAll(ForwardedAnswerTest::phaseOne);
-    queue.removeIf(is(Accept.class, forwarder)); // lost
+    interceptAcceptTo(forwarder); // lost
     deliverAll(e -> true); // the third replica's accept completes the write at the coordinator
     assertThat(results).doesNotContainKey(2L);
     assertThat(clientReplies).as("held while the forwarder may still take the accept").isEmpty();
@@ -162,13 +172,10 @@ final class ForwardedAnswerTest {
   void theCoordinatorRepliesAtOnceWhenTheForwarderRefusesTheAccept() {
     start(3, 3);
     NodeId forwarder = forwardPut(3, "k");
-    Envelope request = deliver(e -> e.message() instanceof ClientRequest);
-    deliverAll(ForwardedAnswerTest::phaseOne);
-    Envelope accept = queue.stream().filter(is(Accept.class, forwarder)).findFirst().orElseThrow();
-    queue.remove(accept);
+    Envelope accept = interceptAcceptTo(forwarder);
     Accept a = (Accept) accept.message();
     // The forwarder's reply to that accept, as if it had promised a higher ballot meanwhile.
-    queue.add(new Envelope(forwarder, request.to(),
+    queue.add(new Envelope(forwarder, accept.from(),
         new Accepted(a.roundId(), forwarder, a.key(), false, a.ballot().next(forwarder))));
     deliverAll(e -> true);
     assertThat(clientReplies).hasSize(1);
@@ -179,10 +186,7 @@ final class ForwardedAnswerTest {
   void aForwarderThatDoesNotKnowAnswersGetsTheCoordinatorsReply() {
     start(3, 3);
     NodeId forwarder = forwardPut(5, "k");
-    deliver(e -> e.message() instanceof ClientRequest);
-    deliverAll(ForwardedAnswerTest::phaseOne);
-    Envelope accept = queue.stream().filter(is(Accept.class, forwarder)).findFirst().orElseThrow();
-    queue.remove(accept);
+    Envelope accept = interceptAcceptTo(forwarder);
     Accept a = (Accept) accept.message();
     assertThat(a.answer()).isNotNull();
     // What an older forwarder sees: the same accept without the field it does not know.
